@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// dsprep: from a downloaded image archive to a trained classifier.
+// Layout and the direction of dependencies: ARCHITECTURE.md and DESIGN.md §2.
+import PackageDescription
+
+/// A SwiftPM system-library target for a C library found with pkg-config.
+func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
+    .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
+}
+
+let package = Package(
+    name: "dsprep",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dsprep", targets: ["dsprep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each called from exactly one Swift file.
+        systemLibrary("CArchive", pkgConfig: "libarchive", apt: ["libarchive-dev"]),
+        systemLibrary("CTurboJPEG", pkgConfig: "libturbojpeg", apt: ["libturbojpeg0-dev"]),
+        systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
+        systemLibrary("COpenBLAS", pkgConfig: "openblas", apt: ["libopenblas-dev"]),
+        systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
+
+        // Stages of the data's journey.
+        .target(name: "Checksum", dependencies: ["CCrypto"]),
+        .target(name: "Unpacking", dependencies: ["CArchive"]),
+        .target(name: "Dataset", dependencies: ["Checksum"]),
+        .target(name: "Imaging"),
+        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Checksum"]),
+
+        // The command line: a library of commands and a one-file executable.
+        .target(name: "DSPrepCLI", dependencies: [
+            "Preparation", "Dataset", "Imaging", "Unpacking",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dsprep", dependencies: ["DSPrepCLI"]),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
+        .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum"]),
+        .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"]),
+    ]
+)

@@ -1,0 +1,8 @@
+import DSPrepCLI
+
+@main
+enum Entrypoint {
+    static func main() async {
+        await DSPrep.main()
+    }
+}
