@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(name: "dsprep", dependencies: ["DSPrepCLI"]),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"]),

@@ -5,9 +5,10 @@
 ///    collapse to one.
 /// 2. The folders every image shares (`PetImages/`) are the root and are dropped.
 /// 3. A folder named for a split (`Split.recognise`) marks the image's split; the first folder
-///    below it (or below the root, when there is none) names the class. Images that sit directly
-///    in a folder take their class from a file-name prefix (`cat.0.jpg`, `dog_12.png`) when that
-///    folder holds at least two different prefixes; otherwise they are unlabelled.
+///    below it (or below the root, when there is none) names the class.
+///    But when the folders whose images carry at least two different file-name prefixes
+///    (`cat.0.jpg`, `dog_12.png`) hold most of the images, the prefixes are the classes and
+///    every other image is unlabelled (Kaggle's `train/cat.0.jpg` beside `test1/1.jpg`).
 /// 4. The data set counts as pre-split when its labelled images come from two or more different
 ///    splits; a lone `train/` folder beside Kaggle's unlabelled `test1/` is not a split.
 public enum LayoutInference {
@@ -17,7 +18,11 @@ public enum LayoutInference {
         let collapsed = paths.map(collapseDoubledFolders)
         let root = commonRoot(collapsed)
         let relative = collapsed.map { Array($0.dropFirst(root.count)) }
-        let prefixFolders = foldersWithPrefixLabels(relative)
+        let prefixFolders = layout == .auto ? foldersWithPrefixLabels(relative) : []
+        // File-name prefixes win when the folders that carry them hold most of the images; the
+        // other folders then are containers (Kaggle's `test1/`), not classes.
+        let imagesInPrefixFolders = relative.filter { prefixFolders.contains(Array($0.dropLast())) }.count
+        let prefixMode = !prefixFolders.isEmpty && imagesInPrefixFolders * 2 > relative.count
 
         var placements: [Placement] = []
         var labelledSplits = Set<Split>()
@@ -34,14 +39,16 @@ public enum LayoutInference {
                 break
             case .filenamePrefix:
                 placement.label = prefixLabel(of: name)
+            case .auto where prefixMode:
+                if prefixFolders.contains(Array(folders)), let label = prefixLabel(of: name) {
+                    placement.label = label
+                    usedPrefixes = true
+                }
             case .auto, .classFolders, .splitFolders:
                 if let classFolder = below.first {
                     placement.label = classFolder
                     placement.fileName = (below.dropFirst() + [name]).joined(separator: "_")
                     usedFolders = true
-                } else if layout == .auto, prefixFolders.contains(Array(folders)), let label = prefixLabel(of: name) {
-                    placement.label = label
-                    usedPrefixes = true
                 }
             }
             if placement.label != nil {

@@ -72,11 +72,17 @@ public final class Extractor {
     ///   - path: the archive on disk.
     ///   - displayName: its name in messages and in the staged files' `source`.
     /// - Returns: the format libarchive detected.
-    /// - Throws: `UnpackError` naming the archive (and entry) for anything that must stop the run.
+    /// - Throws: `UnpackError` naming the archive (and entry) for anything that must stop the run,
+    ///   including an archive with no entries at all (an empty download is never a success).
     @discardableResult
     public func extract(archive path: String, displayName: String) throws(UnpackError) -> String {
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-        return try extract(path: path, chain: [displayName], prefix: [], depth: 1, outerTotal: total)
+        let entriesBefore = entriesRead
+        let format = try extract(path: path, chain: [displayName], prefix: [], depth: 1, outerTotal: total)
+        if entriesRead == entriesBefore {
+            throw UnpackError(archive: [displayName], entry: nil, reason: .damaged("archive has no entries"))
+        }
+        return format
     }
 
     private func extract(path: String, chain: [String], prefix: [String], depth: Int,
@@ -88,16 +94,19 @@ public final class Extractor {
             throw UnpackError(archive: chain, entry: nil, reason: .damaged(Self.explain(error.message, path: path)))
         }
         if let outerTotal { outerProgress = ({ reader.compressedBytesRead }, outerTotal) }
+        var previous: String?
         while true {
             let entry: ArchiveEntry?
             do {
                 entry = try reader.nextEntry()
             } catch {
-                throw UnpackError(archive: chain, entry: nil, reason: .damaged(Self.explain(error.message, path: path)))
+                throw UnpackError(archive: chain, entry: previous.map { "after \($0)" },
+                                  reason: .damaged(Self.explain(error.message, path: path)))
             }
             guard let entry else { break }
             entriesRead += 1
             let shownName = terminalEscaped(entry.rawPath)
+            previous = shownName
             if entriesRead > limits.maxEntries {
                 throw UnpackError(archive: chain, entry: shownName, reason: .tooManyEntries(limit: limits.maxEntries))
             }
