@@ -18,33 +18,36 @@ public struct DSPrep: AsyncParsableCommand {
             and man dsprep.
             """,
         version: version,
-        subcommands: [Unpack.self]
+        subcommands: [Unpack.self, SplitCommand.self, ShapesCommand.self]
     )
 
     public init() {}
 
-    /// Parses the command line and runs the command. Errors from dsprep's own stages print as
-    /// one line, `dsprep: <path>[: <entry>]: <reason>`, and exit 1; usage errors keep
-    /// ArgumentParser's message and exit code (64).
+    /// Parses the command line and runs the command. Usage errors keep ArgumentParser's message
+    /// and exit code (64); anything a command throws prints as one line on stderr,
+    /// `dsprep: <path>[: <entry>]: <reason>`, and exits 1.
     public static func main(_ arguments: [String]? = nil) async {
+        let command: ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let error as UnpackError {
-            fail(error)
-        } catch let error as OutputFolderError {
-            fail(error)
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch {
+            if error is ExitCode || error is CleanExit || error is ValidationError { exit(withError: error) }
+            fail(error)
+        }
     }
 
-    private static func fail(_ error: CustomStringConvertible) -> Never {
-        Terminal.printError(error.description)
+    private static func fail(_ error: any Error) -> Never {
+        Terminal.printError((error as? CustomStringConvertible)?.description ?? error.localizedDescription)
         Foundation.exit(1)
     }
 }
