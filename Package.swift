@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum"]),
-        .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"]),
+        .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),
     ]
 )

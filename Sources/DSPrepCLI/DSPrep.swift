@@ -41,7 +41,8 @@ public struct DSPrep: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            if error is ExitCode || error is CleanExit || error is ValidationError { exit(withError: error) }
+            // ArgumentParser's own errors (help, version, validation) keep its handling.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
             fail(error)
         }
     }

@@ -44,4 +44,11 @@ public struct LayoutReport: Sendable, Equatable, Codable {
     public var splits: [Split]
     /// Things the user should know about the guess.
     public var notes: [String]
+
+    public init(layout: Layout, root: String, splits: [Split], notes: [String]) {
+        self.layout = layout
+        self.root = root
+        self.splits = splits
+        self.notes = notes
+    }
 }

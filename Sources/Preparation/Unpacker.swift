@@ -124,7 +124,7 @@ public final class Unpacker {
     private func place(_ candidates: [Candidate], in tree: String, folder: OutputFolder,
                        leftOut: [LeftOutEntry], archives: [UnpackReport.Archive]) throws -> UnpackReport {
         let good = candidates.filter { $0.problem == nil }
-        let (layout, placements) = LayoutInference.place(good.map(\.file.path.components), layout: options.layout)
+        let (layout, placements) = layOut(good)
         var names = UniqueNames()
         var renamed: [UnpackReport.Moved] = []
         var notes: [LeftOutEntry] = []
@@ -168,6 +168,31 @@ public final class Unpacker {
                             layout: layout, classes: classes, classCounts: classCounts,
                             images: good.count, unlabeled: unlabeled, quarantined: quarantined,
                             leftOut: leftOut, renamed: renamed, notes: notes)
+    }
+
+    /// Places the images of each archive on its own (each has its own root and layout); their
+    /// classes then merge. The report describes the first archive's layout, with a note per other.
+    private func layOut(_ images: [Candidate]) -> (LayoutReport, [Placement]) {
+        let archives = images.reduce(into: [String]()) { if $0.last != $1.file.source[0] { $0.append($1.file.source[0]) } }
+        var placements = [Placement?](repeating: nil, count: images.count)
+        var reports: [LayoutReport] = []
+        for archive in archives {
+            let indices = images.indices.filter { images[$0].file.source[0] == archive }
+            let (report, placed) = LayoutInference.place(indices.map { images[$0].file.path.components },
+                                                         layout: options.layout)
+            for (index, placement) in zip(indices, placed) { placements[index] = placement }
+            reports.append(report)
+        }
+        guard var combined = reports.first else {
+            return (LayoutReport(layout: options.layout == .auto ? .unlabeled : options.layout, root: "",
+                                 splits: [], notes: []), [])
+        }
+        for (archive, report) in zip(archives, reports).dropFirst() {
+            combined.notes.append("\(archive): layout \(report.layout.rawValue)"
+                                  + (report.root.isEmpty ? "" : ", root \(report.root)/"))
+            combined.splits = Array(Set(combined.splits + report.splits)).sorted()
+        }
+        return (combined, placements.compactMap { $0 })
     }
 
     /// Junk, and files whose names say they are neither images nor archives, are not written.

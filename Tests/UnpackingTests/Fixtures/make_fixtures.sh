@@ -24,6 +24,7 @@ WORK=$(mktemp -d /tmp/dsprep-fixtures.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 MTIME=1577836800 # 2020-01-01T00:00:00Z
+MANY=5000        # entries in bomb_many.zip (~96 bytes each; README.md states this count)
 
 for tool in bsdtar zip 7z python3 head sha256sum; do
     command -v "$tool" >/dev/null || { echo "make_fixtures.sh: missing tool: $tool" >&2; exit 1; }
@@ -464,10 +465,10 @@ head -c $((300 << 20)) /dev/zero >"$s/pets/cat/big.jpg"
 zip_tree "$OUT/bomb.zip" "$s" -9
 rm -rf "$s"
 
-# bomb_many.zip: 5,000 empty stored entries (m/0000.jpg .. m/4999.jpg) plus the folder entry.
+# bomb_many.zip: $MANY empty stored entries (m/0000.jpg .. m/4999.jpg) plus the folder entry.
 s=$(new_stage bomb_many)
 mkdir -p "$s/m"
-(cd "$s/m" && for i in $(seq -w 0 4999); do : >"$i.jpg"; done)
+(cd "$s/m" && for i in $(seq -f '%04g' 0 $((MANY - 1))); do : >"$i.jpg"; done)
 zip_tree "$OUT/bomb_many.zip" "$s" -0
 rm -rf "$s"
 
