@@ -106,7 +106,6 @@ public final class Unpacker {
         for archive in archives {
             formats.append(try extractor.extract(archive: archive.path, displayName: archive.path))
         }
-        folder.syncFileSystem(of: stagedFiles)
 
         let report = try place(candidates, in: tree, folder: folder,
                                leftOut: extractor.leftOut + leftOut,
