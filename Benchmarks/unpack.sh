@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DSPREP=${1:-.build/release/dsprep}
+DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
 RUNS=${RUNS:-5}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
 WORK=Benchmarks/work
@@ -83,7 +84,7 @@ hyperfine --shell bash --runs "$RUNS" --export-json "$OUT/hyperfine.json" \
 
 DSPREP_VERSION=$("$DSPREP" --version 2>/dev/null | head -1 || true)
 BSDTAR_VERSION=$(bsdtar --version | head -1 | sed "s/ *$//")
-export DSPREP DSPREP_VERSION BSDTAR_VERSION ZIP
+export DSPREP DSPREP_SHOWN DSPREP_VERSION BSDTAR_VERSION ZIP
 
 python3 - "$OUT/hyperfine.json" "$RESULTS" <<'EOF'
 import json, os, re, sys, zipfile
@@ -129,7 +130,7 @@ Result: **{ratio:.2f}x**, {verdict}.
 - Date: {today}; machine: {machine}
 - Data: `Benchmarks/work/PetImages.zip`, {zip_mb:.1f} MB, {entries:,} files
   (`python3 Benchmarks/make_photos.py`, seed 7: 25,000 .jpg entries including junk, deflate)
-- dsprep: `{env["DSPREP"]}` ({env["DSPREP_VERSION"] or "version unknown"}); bsdtar: {env["BSDTAR_VERSION"]}
+- dsprep: `{env["DSPREP_SHOWN"]}` ({env["DSPREP_VERSION"] or "version unknown"}); bsdtar: {env["BSDTAR_VERSION"]}
 - Timed: `dsprep unpack PetImages.zip --out <new folder>` and
   `bsdtar -xf PetImages.zip -C <new folder>` with hyperfine, {len(d['times'])} runs each, every run
   into a folder never used before, the archive in the page cache, `sync` before each run
