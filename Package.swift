@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "Checksum", dependencies: ["CCrypto"]),
         .target(name: "Unpacking", dependencies: ["CArchive"]),
         .target(name: "Dataset", dependencies: ["Checksum"]),
-        .target(name: "Imaging"),
-        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Checksum"]),
+        .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+        .target(name: "Sharding"),
+        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Sharding", "Checksum"]),
 
         // The command line: a library of commands and a one-file executable.
         .target(name: "DSPrepCLI", dependencies: [
-            "Preparation", "Dataset", "Imaging", "Unpacking",
+            "Preparation", "Dataset", "Imaging", "Unpacking", "Sharding",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dsprep", dependencies: ["DSPrepCLI"]),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
+        .testTarget(name: "ShardingTests", dependencies: ["Sharding"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),
     ]

@@ -48,7 +48,7 @@ public struct DSPrep: AsyncParsableCommand {
     }
 
     private static func fail(_ error: any Error) -> Never {
-        Terminal.printError((error as? CustomStringConvertible)?.description ?? error.localizedDescription)
+        Terminal.printError(String(describing: error))
         Foundation.exit(1)
     }
 }
