@@ -99,7 +99,7 @@ import Testing
         let folder = temporaryFolder()
         let result = try dsprep(["unpack", fixture("bad_images.zip")], in: folder)
         #expect(result.stdout.contains("Quarantined 5 bad images in data/.quarantine/:\n  pets/cat/empty.jpg: empty file\n"))
-        #expect(result.stdout.contains("Notes on 1 files:\n  dog/png_named.jpg: PNG data in a file named .jpg (kept as it is)\n"))
+        #expect(result.stdout.contains("Notes on 1 file:\n  dog/png_named.jpg: PNG data in a file named .jpg (kept as it is)\n"))
     }
 
     @Test func quietPrintsNothing() throws {

@@ -34,3 +34,8 @@ func grouped(_ value: Int) -> String {
     }
     return value < 0 ? "-" + result : result
 }
+
+/// "1 file", "2,500 files".
+func counted(_ value: Int, _ noun: String) -> String {
+    "\(grouped(value)) \(noun)\(value == 1 ? "" : "s")"
+}

@@ -29,23 +29,23 @@ enum UnpackSummary {
             }
         }
         if report.unlabeled > 0 {
-            lines.append("  \(grouped(report.unlabeled)) unlabelled images in \(report.output)/unlabeled/")
+            lines.append("  \(counted(report.unlabeled, "unlabelled image")) in \(report.output)/unlabeled/")
         }
         lines += report.layout.notes.map { "  note: \($0)" }
         if !report.quarantined.isEmpty {
-            lines.append("Quarantined \(grouped(report.quarantined.count)) bad images in \(report.output)/.quarantine/:")
+            lines.append("Quarantined \(counted(report.quarantined.count, "bad image")) in \(report.output)/.quarantine/:")
             lines += listed(report.quarantined.map { ($0.path, $0.reason) })
         }
         if !report.leftOut.isEmpty {
-            lines.append("Left out \(grouped(report.leftOut.count)) files:")
+            lines.append("Left out \(counted(report.leftOut.count, "file")):")
             lines += listed(report.leftOut.map { ($0.path, $0.reason) })
         }
         if !report.renamed.isEmpty {
-            lines.append("Renamed \(grouped(report.renamed.count)) files:")
+            lines.append("Renamed \(counted(report.renamed.count, "file")):")
             lines += listed(report.renamed.map { ($0.path, "\($0.reason) -> \($0.savedAs)") })
         }
         if !report.notes.isEmpty {
-            lines.append("Notes on \(grouped(report.notes.count)) files:")
+            lines.append("Notes on \(counted(report.notes.count, "file")):")
             lines += listed(report.notes.map { ($0.path, $0.reason) })
         }
         lines.append("Full report: \(report.output)/unpack-report.json")
