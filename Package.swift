@@ -31,11 +31,12 @@ let package = Package(
         .target(name: "Dataset", dependencies: ["Checksum"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
         .target(name: "Sharding"),
+        .target(name: "Training", dependencies: ["Sharding", "COpenBLAS"]),
         .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Sharding", "Checksum"]),
 
         // The command line: a library of commands and a one-file executable.
         .target(name: "DSPrepCLI", dependencies: [
-            "Preparation", "Dataset", "Imaging", "Unpacking", "Sharding",
+            "Preparation", "Dataset", "Imaging", "Unpacking", "Sharding", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dsprep", dependencies: ["DSPrepCLI"]),
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ShardingTests", dependencies: ["Sharding"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),
     ]
