@@ -4,11 +4,13 @@
 
 # Debian packages: the C libraries dsprep links, and pkg-config to find them.
 PACKAGES := libarchive-dev libturbojpeg0-dev libpng-dev libopenblas-dev libssl-dev pkg-config
+# Python packages the interop tests use to read dsprep's files as users will (not the product).
+PYTHON_PACKAGES := safetensors numpy Pillow
 SWIFT ?= swift
 DEMO := demo
 BIN := .build/release/dsprep
 
-.PHONY: all install build demo test benchmark clean
+.PHONY: all install python-packages build demo test benchmark clean
 
 all: build
 
@@ -37,7 +39,11 @@ demo: build
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(BIN) unpack ../Fixtures/mnist_png.zip
 
-test: install
+# The interop tests read shards with Python's safetensors and compare pixels with Pillow.
+python-packages:
+	@python3 -c "import safetensors, numpy, PIL" 2>/dev/null || python3 -m pip install -q $(PYTHON_PACKAGES)
+
+test: install python-packages
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
