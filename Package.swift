@@ -44,8 +44,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
-        .testTarget(name: "ShardingTests", dependencies: ["Sharding"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),
     ]
