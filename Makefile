@@ -38,6 +38,10 @@ build: install
 demo: build
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(BIN) unpack ../Fixtures/mnist_png.zip
+	cd $(DEMO) && ../$(BIN) split --ratios 80/10/10
+	cd $(DEMO) && ../$(BIN) shard --gray --size 28
+	cd $(DEMO) && ../$(BIN) verify
+	cd $(DEMO) && ../$(BIN) preview
 
 # The interop tests read shards with Python's safetensors and compare pixels with Pillow.
 python-packages:

@@ -14,11 +14,15 @@ public struct DSPrep: AsyncParsableCommand {
         discussion: """
             Typical use, in a project folder:
               dsprep unpack kaggle.zip          archive -> data/<class>/...
+              dsprep split --ratios 80/10/10    -> data/train|validation|test/<class>/...
+              dsprep shapes                     shape/format/colour survey of data/
+              dsprep shard --gray --size 96     -> shards/*.safetensors + shards/manifest.json
+              dsprep verify                     check shards/ against its manifest
             Each command reads the folder the previous one wrote; see 'dsprep help <command>'
             and man dsprep.
             """,
         version: version,
-        subcommands: [Unpack.self, SplitCommand.self, ShapesCommand.self]
+        subcommands: [Unpack.self, SplitCommand.self, ShapesCommand.self, Shard.self, Verify.self, Preview.self]
     )
 
     public init() {}

@@ -117,7 +117,7 @@ public enum OutputFolderError: Error, CustomStringConvertible {
         case .notAFolder(let path):
             "\(path): exists and is not a folder"
         case .notEmpty(let path, true):
-            "\(path): already holds an unpacked data set; add --force to replace it"
+            "\(path): already holds the output of an earlier run; add --force to replace it"
         case .notEmpty(let path, false):
             "\(path): folder is not empty and was not written by dsprep; choose a new or empty --out folder"
         case .io(let path, let reason):

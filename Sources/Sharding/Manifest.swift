@@ -36,9 +36,11 @@ public struct Manifest: Sendable, Equatable, Codable {
     /// By split name: `train`, `validation`, `test`, ...
     public var splits: [String: SplitEntry]
     public var skipped: [Skipped]
+    /// Images kept although their decoder warned about corrupt data (absent when none).
+    public var warnings: [Skipped]?
 
     public init(tool: String, classes: [String], image: Image, preprocess: Preprocess, normalize: Normalize, seed: UInt64,
-                splits: [String: SplitEntry], skipped: [Skipped] = []) {
+                splits: [String: SplitEntry], skipped: [Skipped] = [], warnings: [Skipped]? = nil) {
         format = Self.formatName
         version = Self.currentVersion
         self.tool = tool
@@ -49,6 +51,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         self.seed = seed
         self.splits = splits
         self.skipped = skipped
+        self.warnings = warnings
     }
 
     /// The shape and element type of every image: `images [N, height, width, channels]`.

@@ -127,7 +127,7 @@ import Testing
     @Test func aNonEmptyOutputFolderIsRefused() throws {
         let folder = temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder + "/data/notes.txt", contents: Data())
+        #expect(FileManager.default.createFile(atPath: folder + "/data/notes.txt", contents: Data()))
         let result = try dsprep(["unpack", fixture("class_folders.zip")], in: folder)
         #expect(result.status == 1)
         #expect(result.stderr == "dsprep: data: folder is not empty and was not written by dsprep; choose a new or empty --out folder\n")
