@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ShardingTests", dependencies: ["Sharding"], exclude: ["interop"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], exclude: ["reference"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum", "Sharding", "Imaging", "Dataset"],
                     exclude: ["ShardFixtures", "ShapeFixtures"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),
