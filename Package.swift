@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
         .target(name: "Sharding"),
         .target(name: "Training", dependencies: ["Sharding", "COpenBLAS"]),
-        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Sharding", "Checksum"]),
+        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Sharding", "Training", "Checksum"]),
 
         // The command line: a library of commands and a one-file executable.
         .target(name: "DSPrepCLI", dependencies: [
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ShardingTests", dependencies: ["Sharding"], exclude: ["interop"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], exclude: ["reference"]),
-        .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum", "Sharding", "Imaging", "Dataset"],
+        .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum", "Sharding", "Imaging", "Dataset", "Training"],
                     exclude: ["ShardFixtures", "ShapeFixtures"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),
     ]
