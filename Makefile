@@ -42,6 +42,9 @@ demo: build
 	cd $(DEMO) && ../$(BIN) shard --gray --size 28
 	cd $(DEMO) && ../$(BIN) verify
 	cd $(DEMO) && ../$(BIN) preview
+	cd $(DEMO) && ../$(BIN) train --model cnn --epochs 10 --out runs/demo
+	cd $(DEMO) && ../$(BIN) eval runs/demo --top-errors 3 > eval.txt && cat eval.txt
+	@echo; echo "Test accuracy of the cnn preset on the demo set:$$(sed -n 's/.*accuracy \([0-9.]*%\).*/ \1/p' $(DEMO)/eval.txt | head -1)"
 
 # The interop tests read shards with Python's safetensors and compare pixels with Pillow.
 python-packages:

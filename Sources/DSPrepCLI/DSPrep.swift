@@ -22,7 +22,7 @@ public struct DSPrep: AsyncParsableCommand {
             and man dsprep.
             """,
         version: version,
-        subcommands: [Unpack.self, SplitCommand.self, ShapesCommand.self, Shard.self, Verify.self, Preview.self]
+        subcommands: [Unpack.self, SplitCommand.self, ShapesCommand.self, Shard.self, Verify.self, Preview.self, Train.self, Eval.self, Predict.self]
     )
 
     public init() {}
