@@ -98,8 +98,16 @@ public enum DataFolder {
                 enumerator.skipDescendants()
                 continue
             }
-            if enumerator.fileAttributes?[.type] as? FileAttributeType != .typeRegular { continue }
             let path = base + "/" + relative
+            switch enumerator.fileAttributes?[.type] as? FileAttributeType {
+            case .typeRegular?:
+                break
+            case .typeSymbolicLink?:  // `dsprep split --mode symlink` links images: follow links to files
+                var isDir: ObjCBool = true
+                guard FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            default:
+                continue
+            }
             if Junk.reason(for: components) != nil { continue }
             let ext = (relative as NSString).pathExtension.lowercased()
             if isImage(ext) {

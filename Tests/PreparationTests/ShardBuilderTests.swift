@@ -135,6 +135,19 @@ private func files(_ folder: String) -> [String: Data] {
         #expect(result.manifest.image.width == 8)
     }
 
+    @Test func imagesLinkedBySplitSymlinkModeAreSharded() throws {
+        let data = temporaryFolder() + "/data"
+        for (name, label) in [("0.jpg", "cat"), ("1.jpg", "cat"), ("rgb.png", "dog")] {
+            try FileManager.default.createDirectory(atPath: "\(data)/train/\(label)", withIntermediateDirectories: true)
+            let source = label == "cat" ? "train/cat/\(name)" : "train/dog/\(name)"
+            try FileManager.default.createSymbolicLink(atPath: "\(data)/train/\(label)/\(name)",
+                                                       withDestinationPath: fixtureData + "/" + source)
+        }
+        let (result, _) = try shard(data)
+        #expect(result.manifest.splits["train"]?.classCounts == [2, 1])
+        #expect(result.manifest.skipped.isEmpty)
+    }
+
     @Test func aMissingDataFolderIsNamed() {
         #expect(throws: (any Error).self) { try shard("no-such-data") }
         do {

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Time `dsprep shapes` against a Python loop of Pillow's lazy `Image.open(p).size`
+# (Benchmarks/pillow_sizes.py) over the same 25,000 JPEGs.
+#
+# Usage: Benchmarks/shapes.sh [DSPREP_BINARY]      (default .build/release/dsprep)
+#
+# Environment:
+#   RUNS=10                         timed runs per tool (hyperfine --runs)
+#   RESULTS=Benchmarks/RESULTS.md   file whose "## shapes" section is written or replaced
+#
+# The data folder is Benchmarks/work/shapes-data: if it is missing, the dsprep under test
+# unpacks Benchmarks/work/PetImages.zip into it (and make_photos.py makes the zip first if
+# that is missing too). Both tools read the same files from the page cache: hyperfine's
+# warm-up runs read them first, and the two commands alternate in one hyperfine run. Needs
+# python3 with Pillow, hyperfine and GNU time (/usr/bin/time). Runs from anywhere; paths are
+# relative to the repository root.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+DSPREP=${1:-.build/release/dsprep}
+DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
+RUNS=${RUNS:-10}
+RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
+WORK=Benchmarks/work
+ZIP=$WORK/PetImages.zip
+DATA=$WORK/shapes-data
+
+die() { echo "shapes.sh: $*" >&2; exit 1; }
+
+for tool in python3 hyperfine /usr/bin/time; do
+    command -v "$tool" >/dev/null || die "$tool not found; install it first"
+done
+python3 -c "import PIL" 2>/dev/null || die "Pillow not found; pip install Pillow"
+if [[ "$DSPREP" == */* ]]; then
+    [[ -x "$DSPREP" ]] || die "$DSPREP is not an executable; build it first (swift build -c release) or pass its path"
+    DSPREP=$(cd "$(dirname "$DSPREP")" && pwd)/$(basename "$DSPREP")
+else
+    DSPREP=$(command -v "$DSPREP") || die "$1 not found on PATH"
+fi
+
+if [[ ! -d "$DATA" ]]; then
+    if [[ ! -f "$ZIP" ]]; then
+        echo "shapes.sh: $ZIP is missing; generating it (a few minutes)" >&2
+        python3 Benchmarks/make_photos.py "$WORK"
+    fi
+    echo "shapes.sh: unpacking $ZIP into $DATA" >&2
+    "$DSPREP" unpack "$ZIP" --out "$DATA" --quiet
+fi
+
+OUT=$(mktemp -d "$WORK/shapes-runs.XXXXXX")
+trap 'rm -rf "$OUT"' EXIT
+
+DSPREP_CMD="$DSPREP shapes $DATA"
+PILLOW_CMD="python3 Benchmarks/pillow_sizes.py $DATA"
+
+# One run each under GNU time: peak RSS, and a check that both surveyed the same images.
+rss_run() {  # name, command (no shell); sets RSS_KB
+    if ! /usr/bin/time -v -o "$OUT/$1.time" $2 > "$OUT/$1.out" 2> "$OUT/$1.err"; then
+        cat "$OUT/$1.err" >&2
+        die "$1 failed: $2"
+    fi
+    RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$1.time")
+}
+echo "shapes.sh: peak RSS and image counts, one run each" >&2
+rss_run dsprep "$DSPREP_CMD --json"
+export DSPREP_KB=$RSS_KB
+rss_run pillow "$PILLOW_CMD"
+export PILLOW_KB=$RSS_KB
+
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT/hyperfine.json" \
+    -n dsprep "$DSPREP_CMD" \
+    -n pillow "$PILLOW_CMD"
+
+DSPREP_VERSION=$("$DSPREP" --version 2>/dev/null | head -1 || true)
+PILLOW_VERSION=$(python3 -c "import PIL; print(PIL.__version__)")
+PYTHON_VERSION=$(python3 -c "import platform; print(platform.python_version())")
+export DSPREP_SHOWN DSPREP_VERSION PILLOW_VERSION PYTHON_VERSION DATA OUT
+
+python3 - "$OUT/hyperfine.json" "$RESULTS" <<'EOF'
+import json, os, re, sys
+from datetime import date
+
+results_json, results_md = sys.argv[1], sys.argv[2]
+env = os.environ
+runs = {r["command"]: r for r in json.load(open(results_json))["results"]}
+d, p = runs["dsprep"], runs["pillow"]
+speedup = p["median"] / d["median"]
+target = 10.0
+verdict = "meets the target" if speedup >= target else "MISSES the target"
+rss = {"dsprep": int(env["DSPREP_KB"]) / 1024, "pillow": int(env["PILLOW_KB"]) / 1024}
+
+# The same images, the same most common sizes (no EXIF rotation in this set, so stored and
+# displayed sizes agree).
+report = json.load(open(os.path.join(env["OUT"], "dsprep.out")))
+pillow_lines = open(os.path.join(env["OUT"], "pillow.out")).read().splitlines()
+pillow_images, pillow_unreadable = (int(w) for w in re.findall(r"\d+", pillow_lines[0])[:2])
+pillow_top = [tuple(int(v) for v in re.findall(r"\d+", line)) for line in pillow_lines[1:]]
+dsprep_top = [(s["width"], s["height"], s["count"]) for s in report["all"]["top_sizes"][:len(pillow_top)]]
+images = {"dsprep": report["all"]["images"], "pillow": pillow_images}
+if images["dsprep"] != images["pillow"] or dsprep_top != pillow_top:
+    sys.exit(f"shapes.sh: the tools disagree: dsprep {images['dsprep']} images, top {dsprep_top}; "
+             f"Pillow {pillow_images} images, top {pillow_top}")
+
+cpu = "unknown CPU"
+with open("/proc/cpuinfo") as f:
+    for line in f:
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
+today = date.today().isoformat()
+data_mb = sum(os.path.getsize(os.path.join(folder, name))
+              for folder, _, names in os.walk(env["DATA"]) for name in names) / 1e6
+
+print()
+for name, r in (("dsprep", d), ("pillow", p)):
+    print(f"{name}: median {r['median']:.3f} s (mean {r['mean']:.3f} ± {r['stddev'] or 0:.3f} s, "
+          f"{len(r['times'])} runs), peak RSS {rss[name]:.1f} MB, {images[name]:,} images")
+print(f"speed-up pillow/dsprep (medians): {speedup:.1f}x, {verdict} (>= {target:.0f}x)")
+
+def row(name, r):
+    return (f"| {name} | {r['median']:.3f} | {r['mean']:.3f} ± {r['stddev'] or 0:.3f} | "
+            f"{min(r['times']):.3f} | {max(r['times']):.3f} | {rss[name]:.1f} | {images[name]:,} |")
+
+section = f"""## shapes
+
+Target: `dsprep shapes` at least 10x faster than a Python loop of Pillow's lazy
+`Image.open(p).size` over the same files (median wall time).
+Result: **{speedup:.1f}x**, {verdict}.
+
+- Date: {today}; machine: {machine}
+- Data: `{env["DATA"]}`, {images["dsprep"]:,} JPEGs, {data_mb:.0f} MB (`dsprep unpack
+  Benchmarks/work/PetImages.zip`, the synthetic cats-vs-dogs set of `make_photos.py`)
+- dsprep: `{env["DSPREP_SHOWN"]}` ({env["DSPREP_VERSION"] or "version unknown"}), all cores (the default);
+  Python {env["PYTHON_VERSION"]}, Pillow {env["PILLOW_VERSION"]}
+- Timed: `dsprep shapes <data>` (the full report: header reads, histograms, recommendation)
+  and `python3 Benchmarks/pillow_sizes.py <data>` (walk, `Image.open(p).size`, count sizes)
+  with hyperfine, {len(d['times'])} runs each after 3 warm-up runs, so the files are in the page
+  cache; peak RSS from `/usr/bin/time -v`, one run each. Both find the same images and the same
+  most common sizes (checked).
+- Reproduce: `Benchmarks/shapes.sh [path/to/dsprep]` (`RUNS=n` changes the run count)
+
+| tool | median (s) | mean ± sd (s) | min (s) | max (s) | peak RSS (MB) | images |
+|------|-----------:|--------------:|--------:|--------:|--------------:|-------:|
+{row("dsprep", d)}
+{row("pillow", p)}
+"""
+
+if os.path.exists(results_md):
+    text = open(results_md).read()
+else:
+    text = f"""# dsprep benchmark results
+
+Machine: {machine}. File created {today}. Each section records its own date, machine and
+the command that reproduces it; `Benchmarks/README.md` describes the scripts.
+"""
+pattern = re.compile(r"^## shapes[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
+if pattern.search(text):
+    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+with open(results_md, "w") as f:
+    f.write(text)
+print(f"updated the '## shapes' section of {results_md}")
+EOF
