@@ -114,13 +114,19 @@ public final class ShardBuilder {
                                         options: .init(shardSize: options.shardSize), hash: { try SHA256.hash(fileAt: $0) })
         let rowBytes = options.preprocess.outputByteCount
         let pool = WorkerPool(count: options.threads, options: options.preprocess, keepsCorrupt: !options.strict)
-        let chunk = ChunkBuffer(capacity: Self.chunkSize, rowBytes: rowBytes)
+        // Two chunk buffers: while this thread writes one chunk (and waits for a finished shard's
+        // fsync), the workers already decode the next into the other.
+        var chunk = ChunkBuffer(capacity: Self.chunkSize, rowBytes: rowBytes)
+        var spare = ChunkBuffer(capacity: Self.chunkSize, rowBytes: rowBytes)
         var floats = [Float](repeating: 0, count: rowBytes)
-        var start = 0
-        while start < samples.count {
-            let range = start..<min(start + Self.chunkSize, samples.count)
-            let paths = range.map { options.data + "/" + samples[$0].file.path }
-            let outcomes = pool.process(paths, into: chunk)
+        let ranges = stride(from: 0, to: samples.count, by: Self.chunkSize).map { $0..<min($0 + Self.chunkSize, samples.count) }
+        let pathsOf = { (range: Range<Int>) in range.map { self.options.data + "/" + samples[$0].file.path } }
+        var ahead = Prefetch(pool: pool, paths: pathsOf(ranges[0]), into: chunk)
+        for (number, range) in ranges.enumerated() {
+            let outcomes = ahead.wait()
+            if number + 1 < ranges.count {
+                ahead = Prefetch(pool: pool, paths: pathsOf(ranges[number + 1]), into: spare)
+            }
             for (slot, index) in range.enumerated() {
                 let path = source(samples[index].file.path)
                 switch outcomes[slot] {
@@ -141,8 +147,8 @@ public final class ShardBuilder {
                     }
                 }
             }
-            start = range.upperBound
-            onProgress(ShardProgress(split: split, done: start, total: samples.count))
+            swap(&chunk, &spare)
+            onProgress(ShardProgress(split: split, done: range.upperBound, total: samples.count))
         }
         return try writer.finish()
     }
@@ -159,5 +165,23 @@ public final class ShardBuilder {
     /// Gives each split its own shuffle from the one seed (FNV-1a of the name).
     static func splitSalt(_ split: String) -> UInt64 {
         split.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+    }
+}
+
+/// A chunk being preprocessed on the worker pool in the background.
+private struct Prefetch {
+    private final class Result: @unchecked Sendable { var outcomes: [ImageOutcome] = [] }
+    private let result = Result()
+    private let done = DispatchGroup()
+
+    init(pool: WorkerPool, paths: [String], into chunk: ChunkBuffer) {
+        let result = self.result
+        DispatchQueue.global().async(group: done) { result.outcomes = pool.process(paths, into: chunk) }
+    }
+
+    /// The outcomes, once every image of the chunk is done.
+    func wait() -> [ImageOutcome] {
+        done.wait()
+        return result.outcomes
     }
 }
