@@ -39,6 +39,7 @@ demo: build
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(BIN) unpack ../Fixtures/mnist_png.zip
 	cd $(DEMO) && ../$(BIN) split --ratios 80/10/10
+	cd $(DEMO) && ../$(BIN) shapes
 	cd $(DEMO) && ../$(BIN) shard --gray --size 28
 	cd $(DEMO) && ../$(BIN) verify
 	cd $(DEMO) && ../$(BIN) preview
