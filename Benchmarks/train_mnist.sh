@@ -80,8 +80,8 @@ else
 fi
 # (an unknown subcommand with --help prints the top-level help and exits 0: look for its usage)
 for command in train eval; do
-    "$DSPREP" "$command" --help 2>&1 | grep -q "USAGE: dsprep $command" ||
-        die "$DSPREP has no '$command' command; build a newer one"
+    help=$("$DSPREP" "$command" --help 2>&1 || true)
+    [[ "$help" == *"USAGE: dsprep $command"* ]] || die "$DSPREP has no '$command' command; build a newer one"
 done
 
 OUT=$(mktemp -d "$ROOT/$WORK/train-runs.XXXXXX")
@@ -336,8 +336,10 @@ dsprep_line = f"`{env['DSPREP_SHOWN']}` ({env['DSPREP_VERSION'] or 'version unkn
 def conditions(infos):
     loads = ", ".join(f"{name} {i['load_start'].split()[0]}" for name, i in infos)
     others = ", ".join(f"{name} {i['other_cores']:.2f}" for name, i in infos)
-    busy = any(float(i["load_start"].split()[0]) >= float(env["QUIET_LOAD"]) or i["other_cores"] >= 0.15
-               for _, i in infos)
+    # The first run's load tells whether the machine was quiet; later runs' load averages
+    # still carry the earlier runs' own work, so for them only other processes' CPU counts.
+    busy = (float(infos[0][1]["load_start"].split()[0]) >= float(env["QUIET_LOAD"])
+            or any(i["other_cores"] >= 0.15 for _, i in infos))
     verdict = ("**the machine was busy with other work**: the times are distorted (too slow)" if busy
                else "quiet machine")
     return (f"{verdict}. 1-minute load average when each run began: {loads} (waited {env['WAITED']} s of up "
