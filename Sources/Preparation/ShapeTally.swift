@@ -76,7 +76,7 @@ struct ShapeTally {
             distinctSizes: sizeCounts.count,
             width: Self.spread(widths.map { (Int64($0.value), $0.count) }),
             height: Self.spread(heights.map { (Int64($0.value), $0.count) }),
-            fileBytes: Self.spread(fileBytes.sorted().map { ($0, 1) }),
+            fileBytes: Self.spread(sorted: fileBytes.sorted()),
             histograms: .init(width: .build(widths.map { (Fraction($0.value, 1), $0.count) }, steps: ShapeHistogram.pixelSteps),
                               height: .build(heights.map { (Fraction($0.value, 1), $0.count) }, steps: ShapeHistogram.pixelSteps),
                               aspect: .build(sizes.map { (Fraction($0.size.width, $0.size.height), $0.count) },
@@ -101,6 +101,12 @@ struct ShapeTally {
         guard let first = sorted.first, let last = sorted.last else { return nil }
         let total = sorted.reduce(0) { $0 + $1.count }
         return .init(min: first.value, median: value(at: (total - 1) / 2, in: sorted), max: last.value)
+    }
+
+    /// Minimum, lower median and maximum of values sorted ascending; nil for no values.
+    static func spread(sorted: [Int64]) -> ShapeStatistics.Spread? {
+        guard let first = sorted.first, let last = sorted.last else { return nil }
+        return .init(min: first, median: sorted[(sorted.count - 1) / 2], max: last)
     }
 
     /// The value at `index` of the list that `sorted` counts (value repeated count times).

@@ -128,7 +128,9 @@ private final class WorkQueue<Item, Output>: @unchecked Sendable {
     func results() -> (items: [Item], outputs: [Output]) {
         condition.lock()
         defer { condition.unlock() }
-        let outputs = chunks.keys.sorted().flatMap { chunks[$0] ?? [] }
+        var outputs: [Output] = []
+        outputs.reserveCapacity(done)
+        for start in chunks.keys.sorted() { outputs += chunks[start] ?? [] }
         chunks = [:]
         let items = self.items
         self.items = []
