@@ -13,6 +13,9 @@
 #   QUIET_WAIT=0       first wait up to this many seconds for the 1-minute load average to
 #   QUIET_LOAD=1.0     drop below QUIET_LOAD (polled every 30 s), before each timed part
 #   KEEP=1             keep the work folder (Benchmarks/work/train-runs.XXXXXX) afterwards
+#   OPENBLAS_NATIVE=1  run dsprep with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset too, so
+#                      OpenBLAS picks its kernel for this CPU (by default dsprep keeps the
+#                      machine's settings; Keras runs without them either way)
 #   RESULTS=Benchmarks/RESULTS.md   file whose "## train" section is written or replaced
 #                      (each part replaces only its own "### " subsection of it)
 #
@@ -44,6 +47,7 @@ MLP_ONLY=${MLP_ONLY:-}
 QUIET_WAIT=${QUIET_WAIT:-0}
 QUIET_LOAD=${QUIET_LOAD:-1.0}
 KEEP=${KEEP:-}
+OPENBLAS_NATIVE=${OPENBLAS_NATIVE:-}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
 WORK=Benchmarks/work
 MNIST_ZIP=$WORK/mnist_png_full.zip
@@ -169,6 +173,22 @@ timed_run() {
 
 WAITED=0
 
+# How dsprep runs: with the machine's OpenBLAS settings, or (OPENBLAS_NATIVE=1) without them.
+if [[ -n "$OPENBLAS_NATIVE" ]]; then
+    RUN_DSPREP=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$DSPREP")
+else
+    RUN_DSPREP=("$DSPREP")
+fi
+# The OpenBLAS kernel dsprep gets that way (openblas_get_corename of the system library).
+OPENBLAS_KERNEL=$("${RUN_DSPREP[@]:0:${#RUN_DSPREP[@]}-1}" python3 -c "
+import ctypes
+lib = ctypes.CDLL('libopenblas.so.0')
+lib.openblas_get_corename.restype = ctypes.c_char_p
+print(lib.openblas_get_corename().decode())" 2>/dev/null || echo unknown)
+OPENBLAS_SETTINGS="OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
+[[ -n "$OPENBLAS_NATIVE" ]] && OPENBLAS_SETTINGS="OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OPENBLAS_NATIVE=1)"
+export OPENBLAS_KERNEL OPENBLAS_SETTINGS
+
 # ---------------------------------------------------------------- MNIST: cnn against Keras
 if [[ -n "$RUN_MNIST" ]]; then
     if [[ ! -f "$MNIST_ZIP" ]]; then
@@ -184,9 +204,9 @@ if [[ -n "$RUN_MNIST" ]]; then
     cat "$M"/shards/*.safetensors > /dev/null   # in the page cache for both trainers
 
     wait_quiet
-    timed_run cnn "$DSPREP" train "$M/shards" --model cnn --epochs "$EPOCHS" --batch-size "$BATCH" \
+    timed_run cnn "${RUN_DSPREP[@]}" train "$M/shards" --model cnn --epochs "$EPOCHS" --batch-size "$BATCH" \
         --threads "$THREADS" --seed 1337 --out "$M/runs/cnn"
-    "$DSPREP" eval "$M/runs/cnn" "$M/shards" --split test --json > "$OUT/eval.json" 2> "$OUT/eval.err" ||
+    "${RUN_DSPREP[@]}" eval "$M/runs/cnn" "$M/shards" --split test --json > "$OUT/eval.json" 2> "$OUT/eval.err" ||
         { cat "$OUT/eval.err" >&2; die "dsprep eval failed"; }
     # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for Keras alone: they can slow a current numpy
     # (TensorFlow itself computes with oneDNN/Eigen, not OpenBLAS); dsprep keeps the machine's.
@@ -231,7 +251,7 @@ if [[ -n "$RUN_MLP" ]]; then
     wait_quiet
     for set in full half; do
         cat "$OUT/mlp-$set"/shards/*.safetensors > /dev/null
-        timed_run "mlp-$set" "$DSPREP" train "$OUT/mlp-$set/shards" --model mlp --epochs "$MLP_EPOCHS" \
+        timed_run "mlp-$set" "${RUN_DSPREP[@]}" train "$OUT/mlp-$set/shards" --model mlp --epochs "$MLP_EPOCHS" \
             --batch-size "$BATCH" --threads "$THREADS" --seed 1337 --out "$OUT/mlp-$set/runs/mlp"
     done
 fi
@@ -330,7 +350,8 @@ with open("/proc/cpuinfo") as f:
 machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
 today = date.today().isoformat()
 threads, epochs, batch = env["THREADS"], env["EPOCHS"], env["BATCH"]
-dsprep_line = f"`{env['DSPREP_SHOWN']}` ({env['DSPREP_VERSION'] or 'version unknown'}; {env['OPENBLAS_VERSION']})"
+dsprep_line = (f"`{env['DSPREP_SHOWN']}` ({env['DSPREP_VERSION'] or 'version unknown'}; {env['OPENBLAS_VERSION']}, "
+               f"kernel {env['OPENBLAS_KERNEL']}: {env['OPENBLAS_SETTINGS']})")
 
 
 def conditions(infos):
