@@ -7,6 +7,9 @@
 # Environment:
 #   RUNS=10                         timed runs per tool (hyperfine --runs)
 #   RESULTS=Benchmarks/RESULTS.md   file whose "## shapes" section is written or replaced
+#   QUIET_WAIT=0    before timing, wait up to this many seconds (polling every 30 s) for
+#   QUIET_LOAD=0.5  the 1-minute load average to drop below QUIET_LOAD; the load and the CPU
+#                   time other processes used while timing are recorded either way
 #
 # The data folder is Benchmarks/work/shapes-data: if it is missing, the dsprep under test
 # unpacks Benchmarks/work/PetImages.zip into it (and make_photos.py makes the zip first if
@@ -21,6 +24,8 @@ DSPREP=${1:-.build/release/dsprep}
 DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
 RUNS=${RUNS:-10}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
+QUIET_WAIT=${QUIET_WAIT:-0}
+QUIET_LOAD=${QUIET_LOAD:-0.5}
 WORK=Benchmarks/work
 ZIP=$WORK/PetImages.zip
 DATA=$WORK/shapes-data
@@ -53,6 +58,33 @@ trap 'rm -rf "$OUT"' EXIT
 DSPREP_CMD="$DSPREP shapes $DATA"
 PILLOW_CMD="python3 Benchmarks/pillow_sizes.py $DATA"
 
+# Optionally wait for other work on the machine (builds) to finish: dsprep uses every core,
+# so other work slows it more than the one-core Python loop.
+load1() { cut -d' ' -f1 /proc/loadavg; }
+below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
+WAITED=0
+while ! below "$(load1)" "$QUIET_LOAD" && (( WAITED < QUIET_WAIT )); do
+    echo "shapes.sh: load average $(load1) >= $QUIET_LOAD; waiting (${WAITED}s of ${QUIET_WAIT}s)" >&2
+    sleep 30
+    WAITED=$((WAITED + 30))
+done
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "shapes.sh: load average at the start: $LOAD_START" >&2
+
+cpu_jiffies() {  # busy (user nice system irq softirq) and steal jiffies of the whole machine
+    awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat
+}
+own_cpu() {  # CPU seconds used by this script's finished children (bash's `times`, which
+    # must run in this shell, not in a subshell, whose counters start at zero)
+    times > "$OUT/times"
+    tail -1 "$OUT/times" | python3 -c "
+import re, sys
+print(sum(int(m) * 60 + float(s) for m, s in re.findall(r'(\d+)m([\d.]+)s', sys.stdin.read())))"
+}
+read -r BUSY0 STEAL0 < <(cpu_jiffies)
+own_cpu > "$OUT/own0"; OWN0=$(cat "$OUT/own0")
+T0=$(date +%s.%N)
+
 # One run each under GNU time: peak RSS, and a check that both surveyed the same images.
 rss_run() {  # name, command (no shell); sets RSS_KB
     if ! /usr/bin/time -v -o "$OUT/$1.time" $2 > "$OUT/$1.out" 2> "$OUT/$1.err"; then
@@ -70,6 +102,12 @@ export PILLOW_KB=$RSS_KB
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT/hyperfine.json" \
     -n dsprep "$DSPREP_CMD" \
     -n pillow "$PILLOW_CMD"
+
+T1=$(date +%s.%N)
+read -r BUSY1 STEAL1 < <(cpu_jiffies)
+own_cpu > "$OUT/own1"; OWN1=$(cat "$OUT/own1")
+export LOAD_START QUIET_LOAD QUIET_WAIT WAITED T0 T1 BUSY0 BUSY1 STEAL0 STEAL1 OWN0 OWN1
+export CLK_TCK=$(getconf CLK_TCK)
 
 DSPREP_VERSION=$("$DSPREP" --version 2>/dev/null | head -1 || true)
 PILLOW_VERSION=$(python3 -c "import PIL; print(PIL.__version__)")
@@ -112,11 +150,29 @@ today = date.today().isoformat()
 data_mb = sum(os.path.getsize(os.path.join(folder, name))
               for folder, _, names in os.walk(env["DATA"]) for name in names) / 1e6
 
+# How busy the machine was with other work while timing: all busy CPU time minus the CPU
+# time of this script's own children (the timed commands), over the wall time.
+tck = int(env["CLK_TCK"])
+wall = float(env["T1"]) - float(env["T0"])
+busy = (float(env["BUSY1"]) - float(env["BUSY0"])) / tck
+steal = (float(env["STEAL1"]) - float(env["STEAL0"])) / tck
+own = float(env["OWN1"]) - float(env["OWN0"])
+other = max(0.0, busy - own)
+other_share = other / wall  # average cores' worth of other work
+quiet = float(env["LOAD_START"].split()[0]) < float(env["QUIET_LOAD"])
+if quiet and other_share < 0.1:
+    conditions = "quiet machine"
+else:
+    conditions = ("**the machine was busy with other work**: the timings are distorted (too\n"
+                  "  slow, more so for dsprep, which uses every core)")
+
 print()
 for name, r in (("dsprep", d), ("pillow", p)):
     print(f"{name}: median {r['median']:.3f} s (mean {r['mean']:.3f} ± {r['stddev'] or 0:.3f} s, "
           f"{len(r['times'])} runs), peak RSS {rss[name]:.1f} MB, {images[name]:,} images")
 print(f"speed-up pillow/dsprep (medians): {speedup:.1f}x, {verdict} (>= {target:.0f}x)")
+print(f"load average at the start {env['LOAD_START']}; other processes used {other:.1f} CPU-s over "
+      f"{wall:.0f} s ({other_share:.2f} cores on average), steal {steal:.1f} s")
 
 def row(name, r):
     return (f"| {name} | {r['median']:.3f} | {r['mean']:.3f} ± {r['stddev'] or 0:.3f} | "
@@ -129,6 +185,10 @@ Target: `dsprep shapes` at least 10x faster than a Python loop of Pillow's lazy
 Result: **{speedup:.1f}x**, {verdict}.
 
 - Date: {today}; machine: {machine}
+- Conditions: {conditions}.
+  The 1-minute load average was {env['LOAD_START'].split()[0]} when timing began (after waiting {env['WAITED']} s of up
+  to {env['QUIET_WAIT']} s for it to drop below {env['QUIET_LOAD']}); other processes used {other:.1f} CPU-seconds
+  during the {wall:.0f} s of measurement ({other_share:.2f} cores on average); steal {steal:.1f} s.
 - Data: `{env["DATA"]}`, {images["dsprep"]:,} JPEGs, {data_mb:.0f} MB (`dsprep unpack
   Benchmarks/work/PetImages.zip`, the synthetic cats-vs-dogs set of `make_photos.py`)
 - dsprep: `{env["DSPREP_SHOWN"]}` ({env["DSPREP_VERSION"] or "version unknown"}), all cores (the default);
@@ -138,7 +198,8 @@ Result: **{speedup:.1f}x**, {verdict}.
   with hyperfine, {len(d['times'])} runs each after 3 warm-up runs, so the files are in the page
   cache; peak RSS from `/usr/bin/time -v`, one run each. Both find the same images and the same
   most common sizes (checked).
-- Reproduce: `Benchmarks/shapes.sh [path/to/dsprep]` (`RUNS=n` changes the run count)
+- Reproduce: `Benchmarks/shapes.sh [path/to/dsprep]` (`RUNS` sets the run count, `QUIET_WAIT`
+  the wait for a quiet machine)
 
 | tool | median (s) | mean ± sd (s) | min (s) | max (s) | peak RSS (MB) | images |
 |------|-----------:|--------------:|--------:|--------:|--------------:|-------:|

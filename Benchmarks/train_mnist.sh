@@ -350,7 +350,7 @@ with open("/proc/cpuinfo") as f:
 machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
 today = date.today().isoformat()
 threads, epochs, batch = env["THREADS"], env["EPOCHS"], env["BATCH"]
-dsprep_line = (f"`{env['DSPREP_SHOWN']}` ({env['DSPREP_VERSION'] or 'version unknown'}; {env['OPENBLAS_VERSION']}, "
+dsprep_line = (f"`{env['DSPREP_SHOWN']}` ({env['DSPREP_VERSION'] or 'version unknown'};\n  {env['OPENBLAS_VERSION']}, "
                f"kernel {env['OPENBLAS_KERNEL']}: {env['OPENBLAS_SETTINGS']})")
 
 
@@ -363,9 +363,9 @@ def conditions(infos):
             or any(i["other_cores"] >= 0.15 for _, i in infos))
     verdict = ("**the machine was busy with other work**: the times are distorted (too slow)" if busy
                else "quiet machine")
-    return (f"{verdict}. 1-minute load average when each run began: {loads} (waited {env['WAITED']} s of up "
-            f"to {env['QUIET_WAIT']} s for it to drop below {env['QUIET_LOAD']}); other processes' CPU during each "
-            f"run, in cores on average: {others}")
+    return (f"{verdict}. 1-minute load average when each run began: {loads} (the first run waited\n"
+            f"  {env['WAITED']} s of up to {env['QUIET_WAIT']} s for it to drop below {env['QUIET_LOAD']}; later runs' load includes the runs\n"
+            f"  before them); other processes' CPU during each run, in cores on average: {others}")
 
 
 sections = {}
@@ -445,7 +445,7 @@ Keras: {', '.join(f'{t:.2f}' for t in k_times)}.
 - dsprep: {dsprep_line}, `dsprep train shards --model cnn --epochs {epochs} --batch-size {batch}
   --threads {threads} --seed 1337`, then `dsprep eval RUN shards --split test --json`; epoch time
   from `history.csv` (`{time_column}`).
-- Keras: `Benchmarks/keras_mnist.py` ({keras_versions}): the tutorial's model, Adam
+- Keras: `Benchmarks/keras_mnist.py` ({keras_versions}):\n  the tutorial's model, Adam
   (lr 1e-3), batch {batch}, {epochs} epochs, the same shards read with `safetensors.numpy`,
   normalised as dsprep's run was (`{kj['normalization']}`, the manifest's scale, mean and std),
   validation after every epoch as dsprep; {threads} intra-op threads, 1 inter-op
