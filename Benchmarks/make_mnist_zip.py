@@ -14,7 +14,7 @@ byte-identical zip (for the same Pillow/zlib), whatever --workers is. It is the 
 
 Usage (from the repository root):
 
-    python3 Benchmarks/make_mnist_zip.py [MNIST_DIR] [--out Benchmarks/work/mnist_png_full.zip]
+    python3 Benchmarks/make_mnist_zip.py [MNIST_DIR] [--out Benchmarks/scratch/mnist_png_full.zip]
                                          [--workers 2]
 
 MNIST_DIR defaults to ../shared/data/mnist (gzipped IDX files: train-images.idx3-ubyte.gz,
@@ -109,8 +109,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("mnist_dir", nargs="?", default="../shared/data/mnist",
                     help="folder with the gzipped MNIST IDX files (default: ../shared/data/mnist)")
-    ap.add_argument("--out", default=os.path.join(here, "work", "mnist_png_full.zip"),
-                    help="output zip (default: Benchmarks/work/mnist_png_full.zip)")
+    ap.add_argument("--out", default=os.path.join(here, "scratch", "mnist_png_full.zip"),
+                    help="output zip (default: Benchmarks/scratch/mnist_png_full.zip)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="processes encoding PNGs (default: one per core); the zip does not depend on it")
     args = ap.parse_args()

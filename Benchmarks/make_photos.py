@@ -261,8 +261,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description="Generate a synthetic PetImages-like JPEG data set "
                                  "(tree, .zip and .tar) for dsprep benchmarks.")
-    ap.add_argument("out_dir", nargs="?", default=os.path.join(here, "work"),
-                    help="output folder (default: Benchmarks/work)")
+    ap.add_argument("out_dir", nargs="?", default=os.path.join(here, "scratch"),
+                    help="output folder (default: Benchmarks/scratch)")
     ap.add_argument("--count", type=int, default=25000, help="number of .jpg entries (default 25000)")
     ap.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")

@@ -11,8 +11,8 @@
 #   QUIET_LOAD=0.5  the 1-minute load average to drop below QUIET_LOAD; the load and the CPU
 #                   time other processes used while timing are recorded either way
 #
-# The data folder is Benchmarks/work/shapes-data: if it is missing, the dsprep under test
-# unpacks Benchmarks/work/PetImages.zip into it (and make_photos.py makes the zip first if
+# The data folder is Benchmarks/scratch/shapes-data: if it is missing, the dsprep under test
+# unpacks Benchmarks/scratch/PetImages.zip into it (and make_photos.py makes the zip first if
 # that is missing too). Both tools read the same files from the page cache: hyperfine's
 # warm-up runs read them first, and the two commands alternate in one hyperfine run. Needs
 # python3 with Pillow, hyperfine and GNU time (/usr/bin/time). Runs from anywhere; paths are
@@ -26,7 +26,7 @@ RUNS=${RUNS:-10}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
 QUIET_WAIT=${QUIET_WAIT:-0}
 QUIET_LOAD=${QUIET_LOAD:-0.5}
-WORK=Benchmarks/work
+WORK=Benchmarks/scratch
 ZIP=$WORK/PetImages.zip
 DATA=$WORK/shapes-data
 
@@ -190,7 +190,7 @@ Result: **{speedup:.1f}x**, {verdict}.
   to {env['QUIET_WAIT']} s for it to drop below {env['QUIET_LOAD']}); other processes used {other:.1f} CPU-seconds
   during the {wall:.0f} s of measurement ({other_share:.2f} cores on average); steal {steal:.1f} s.
 - Data: `{env["DATA"]}`, {images["dsprep"]:,} JPEGs, {data_mb:.0f} MB (`dsprep unpack
-  Benchmarks/work/PetImages.zip`, the synthetic cats-vs-dogs set of `make_photos.py`)
+  Benchmarks/scratch/PetImages.zip`, the synthetic cats-vs-dogs set of `make_photos.py`)
 - dsprep: `{env["DSPREP_SHOWN"]}` ({env["DSPREP_VERSION"] or "version unknown"}), all cores (the default);
   Python {env["PYTHON_VERSION"]}, Pillow {env["PILLOW_VERSION"]}
 - Timed: `dsprep shapes <data>` (the full report: header reads, histograms, recommendation)

@@ -9,16 +9,16 @@
 #   RUNS=5               timed runs of dsprep, the decode bound and the draft pipeline
 #   TUTORIAL_RUNS=3      timed runs of the tutorials' pipeline (about 90 s each)
 #   THREADS=2            threads / processes for dsprep, the draft pipeline and the bound
-#   LIMIT=n              use a subset of n images (hard links in Benchmarks/work/shard-subset-n/,
+#   LIMIT=n              use a subset of n images (hard links in Benchmarks/scratch/shard-subset-n/,
 #                        made once) to try the script out; the section then goes to
-#                        Benchmarks/work/RESULTS-limit-n.md unless RESULTS is set
+#                        Benchmarks/scratch/RESULTS-limit-n.md unless RESULTS is set
 #   RESULTS=Benchmarks/RESULTS.md   file whose "## shard" section is written or replaced
 #   QUIET_WAIT=0         before timing, wait up to this many seconds (polling every 30 s) for
 #   QUIET_LOAD=0.5       the 1-minute load average to drop below QUIET_LOAD; the load and the
 #                        CPU time other processes used while timing are recorded either way
 #
-# The data folder is Benchmarks/work/shapes-data (data/<class>/*.jpg); if it is missing, the
-# dsprep under test unpacks Benchmarks/work/PetImages.zip into it (and make_photos.py makes
+# The data folder is Benchmarks/scratch/shapes-data (data/<class>/*.jpg); if it is missing, the
+# dsprep under test unpacks Benchmarks/scratch/PetImages.zip into it (and make_photos.py makes
 # the zip first if that is missing too). Each timed run writes into a new, never-used folder
 # (picked by hyperfine's --prepare from a counter, with a `sync` so that a run does not pay
 # for the previous run's write-back): creating many files right after deleting many is
@@ -43,7 +43,7 @@ THREADS=${THREADS:-2}
 LIMIT=${LIMIT:-}
 QUIET_WAIT=${QUIET_WAIT:-0}
 QUIET_LOAD=${QUIET_LOAD:-0.5}
-WORK=Benchmarks/work
+WORK=Benchmarks/scratch
 ZIP=$WORK/PetImages.zip
 DATA=$WORK/shapes-data
 SIZE=96
@@ -284,9 +284,9 @@ def target_row(label, value, op, limit, unit):
 
 if env["LIMIT"]:
     data_line = (f"`{env['DATA']}`, a {images['decode-bound']:,}-image subset (`LIMIT={env['LIMIT']}`)\n"
-                 f"  of `Benchmarks/work/shapes-data`")
+                 f"  of `Benchmarks/scratch/shapes-data`")
 else:
-    data_line = (f"`{env['DATA']}` (`dsprep unpack Benchmarks/work/PetImages.zip`,\n"
+    data_line = (f"`{env['DATA']}` (`dsprep unpack Benchmarks/scratch/PetImages.zip`,\n"
                  f"  the synthetic cats-vs-dogs set of `make_photos.py`)")
 threads = env["THREADS"]
 reproduce = "Benchmarks/shard.sh [path/to/dsprep]"

@@ -12,19 +12,19 @@
 #   MNIST_ONLY=1       only the MNIST comparison;  MLP_ONLY=1  only the mlp runs
 #   QUIET_WAIT=0       first wait up to this many seconds for the 1-minute load average to
 #   QUIET_LOAD=1.0     drop below QUIET_LOAD (polled every 30 s), before each timed part
-#   KEEP=1             keep the work folder (Benchmarks/work/train-runs.XXXXXX) afterwards
+#   KEEP=1             keep the work folder (Benchmarks/scratch/train-runs.XXXXXX) afterwards
 #   OPENBLAS_NATIVE=1  run dsprep with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset too, so
 #                      OpenBLAS picks its kernel for this CPU (by default dsprep keeps the
 #                      machine's settings; Keras runs without them either way)
 #   RESULTS=Benchmarks/RESULTS.md   file whose "## train" section is written or replaced
 #                      (each part replaces only its own "### " subsection of it)
 #
-# MNIST: Benchmarks/work/mnist_png_full.zip (made by make_mnist_zip.py from ../shared/data/mnist
+# MNIST: Benchmarks/scratch/mnist_png_full.zip (made by make_mnist_zip.py from ../shared/data/mnist
 # if missing) -> dsprep unpack -> split --ratios 90/10 (the archive's test split is kept;
 # validation is carved from training) -> shard --gray --size 28 -> train --model cnn under
 # /usr/bin/time -v -> eval --split test --json; then Benchmarks/keras_mnist.py on the same
-# shards under /usr/bin/time -v. The photo set: Benchmarks/work/shapes-data (unpacked from
-# PetImages.zip if missing) and a half-size subset of it (Benchmarks/work/train-subset-half,
+# shards under /usr/bin/time -v. The photo set: Benchmarks/scratch/shapes-data (unpacked from
+# PetImages.zip if missing) and a half-size subset of it (Benchmarks/scratch/train-subset-half,
 # hard links, made once), each split 80/10/10 and sharded --gray --size 96 into the work folder,
 # then train --model mlp. Every timed run also samples /proc/PID/status (peak anonymous and
 # file-backed resident memory) and records the load and the CPU time other processes used.
@@ -49,7 +49,7 @@ QUIET_LOAD=${QUIET_LOAD:-1.0}
 KEEP=${KEEP:-}
 OPENBLAS_NATIVE=${OPENBLAS_NATIVE:-}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
-WORK=Benchmarks/work
+WORK=Benchmarks/scratch
 MNIST_ZIP=$WORK/mnist_png_full.zip
 PHOTO_ZIP=$WORK/PetImages.zip
 SHAPES=$WORK/shapes-data
@@ -438,7 +438,7 @@ Keras: {', '.join(f'{t:.2f}' for t in k_times)}.
 - Date: {today}; machine: {machine}
 - Conditions: {conditions([('dsprep', cnn), ('Keras', keras_run)])}.
 - Data: the real MNIST (`../shared/data/mnist`, 60,000 + 10,000 digits) as PNGs
-  (`Benchmarks/make_mnist_zip.py` -> `Benchmarks/work/mnist_png_full.zip`), then
+  (`Benchmarks/make_mnist_zip.py` -> `Benchmarks/scratch/mnist_png_full.zip`), then
   `dsprep unpack`, `dsprep split --ratios 90/10` (the archive's test split kept, validation
   carved from training) and `dsprep shard --gray --size 28`: train {counts.get('train', 0):,},
   validation {counts.get('validation', 0):,}, test {counts.get('test', 0):,}.
@@ -504,8 +504,8 @@ shard pages a memory-mapped reader touched (file-backed, reclaimable); "anonymou
 
 - Date: {today}; machine: {machine}
 - Conditions: {conditions(infos)}.
-- Data: `Benchmarks/work/shapes-data` (`dsprep unpack Benchmarks/work/PetImages.zip`, the
-  synthetic cats-vs-dogs set of `make_photos.py`) and `Benchmarks/work/train-subset-half` (the
+- Data: `Benchmarks/scratch/shapes-data` (`dsprep unpack Benchmarks/scratch/PetImages.zip`, the
+  synthetic cats-vs-dogs set of `make_photos.py`) and `Benchmarks/scratch/train-subset-half` (the
   first half of each class folder, hard links); each `dsprep split` (80/10/10, hard links) and
   `dsprep shard --gray --size 96` into a temporary folder.
 - dsprep: {dsprep_line}, `dsprep train shards --model mlp --epochs {env['MLP_EPOCHS']} --batch-size {batch}

@@ -19,7 +19,7 @@ DSPREP=${1:-.build/release/dsprep}
 DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
 RUNS=${RUNS:-5}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
-WORK=Benchmarks/work
+WORK=Benchmarks/scratch
 ZIP=$WORK/PetImages.zip
 
 die() { echo "unpack.sh: $*" >&2; exit 1; }
@@ -128,7 +128,7 @@ Target: `dsprep unpack` within 1.3x of `bsdtar -xf` (median wall time).
 Result: **{ratio:.2f}x**, {verdict}.
 
 - Date: {today}; machine: {machine}
-- Data: `Benchmarks/work/PetImages.zip`, {zip_mb:.1f} MB, {entries:,} files
+- Data: `Benchmarks/scratch/PetImages.zip`, {zip_mb:.1f} MB, {entries:,} files
   (`python3 Benchmarks/make_photos.py`, seed 7: 25,000 .jpg entries including junk, deflate)
 - dsprep: `{env["DSPREP_SHOWN"]}` ({env["DSPREP_VERSION"] or "version unknown"}); bsdtar: {env["BSDTAR_VERSION"]}
 - Timed: `dsprep unpack PetImages.zip --out <new folder>` and
