@@ -89,10 +89,10 @@ enum JPEGHeaderParser {
         case 4: colorModel = adobeTransform == 2 ? .ycck : .cmyk
         default: return damaged("\(components) colour components (only 1, 3 or 4 can be decoded)")
         }
-        let progressive: Set<UInt8> = [0xC2, 0xC6, 0xCA, 0xCE]
+        let progressive = code == 0xC2 || code == 0xC6 || code == 0xCA || code == 0xCE
         return .success(ImageHeader(format: .jpeg, width: width, height: height, channels: Int(components),
                                     colorModel: colorModel, bitDepth: Int(precision), hasAlpha: false,
-                                    orientation: orientation, isProgressive: progressive.contains(code)))
+                                    orientation: orientation, isProgressive: progressive))
     }
 
     /// The next marker at or after `start`: its code and the offset of the code byte. Skips

@@ -114,26 +114,39 @@ final class ShapeReader {
     /// - Returns: the file's size and its header, or why there is none. Never throws: a file
     ///   that cannot be read is a result (`.cannotRead`), counted with the unreadable images.
     private func read(_ path: String, relativeTo base: Int32) -> ShapeRead {
-        // Four system calls a file: openat, lseek (the size; cheaper than fstat, and the walk
-        // has already seen a regular file), pread, close. O_NONBLOCK keeps a FIFO put in the
-        // file's place from blocking the open; reading it then fails.
+        // Three or four system calls a file: openat, pread, lseek (the size; cheaper than
+        // fstat, and the walk has already seen a regular file) unless the pread came back
+        // short, which means it holds the whole file, and close. O_NONBLOCK keeps a FIFO put
+        // in the file's place from blocking the open; reading it then fails.
         let descriptor = openat(base, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: 0) }
         defer { close(descriptor) }
-        let end = lseek(descriptor, 0, SEEK_END)
-        guard end >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: 0) }
-        let size = Int64(end)
-
-        var count = 0
-        for (depth, wanted) in [(Depth.firstRead, sizes.first), (.secondRead, sizes.second)] {
-            count = readPrefix(descriptor, from: count, to: Int(min(size, Int64(wanted))))
-            guard count >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: size) }
-            let result = ImageInspector.readHeader(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            guard case .failure(.truncated) = result, Int64(count) < size else {
-                return ShapeRead(fileBytes: size, result: result.mapError { .problem($0) }, depth: depth)
-            }
+        var count = readPrefix(descriptor, from: 0, to: sizes.first)
+        guard count >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: 0) }
+        let size: Int64
+        if count < sizes.first {
+            size = Int64(count)
+        } else {
+            let end = lseek(descriptor, 0, SEEK_END)
+            guard end >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: 0) }
+            size = Int64(end)
+        }
+        var result = header(count)
+        guard case .failure(.truncated) = result, Int64(count) < size else {
+            return ShapeRead(fileBytes: size, result: result.mapError { .problem($0) }, depth: .firstRead)
+        }
+        count = readPrefix(descriptor, from: count, to: Int(min(size, Int64(sizes.second))))
+        guard count >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: size) }
+        result = header(count)
+        guard case .failure(.truncated) = result, Int64(count) < size else {
+            return ShapeRead(fileBytes: size, result: result.mapError { .problem($0) }, depth: .secondRead)
         }
         return readWhole(descriptor, size: Int(size))
+    }
+
+    /// The header in the first `count` bytes of the buffer.
+    private func header(_ count: Int) -> Result<ImageHeader, ImageProblem> {
+        ImageInspector.readHeader(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
     /// Fills the buffer from byte `start` of the file up to byte `end`.

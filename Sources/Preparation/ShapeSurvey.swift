@@ -58,10 +58,12 @@ public struct ShapeSurveyError: Error, Equatable, CustomStringConvertible {
 ///    first, sorts it by path, and `SurveySampler` draws a seeded random subset.
 /// 2. Meanwhile `SurveyWorkers` reads the headers on `threads` threads (`ShapeReader`: one
 ///    `pread` of the first 4 KiB, more only when the header runs past them). No
-///    pixels are decoded, and the end of a file is not checked (`unpack` did that).
-/// 3. The results are tallied (`ShapeTally`): counts per format, colour model and distinct
-///    size, lists sorted by path, so the report depends neither on the order the file system
-///    lists files in nor on the thread count; `SizeRecommendation` applies its rule.
+///    pixels are decoded, and the end of a file is not checked (`unpack` did that). Each
+///    thread tallies what it reads (`ShapeSurveyPart`), so nothing per file is kept.
+/// 3. The threads' tallies (`ShapeTally`: counts per format, colour model and distinct size,
+///    the file sizes) are added together and the lists sorted by path, so the report depends
+///    neither on the order the file system lists files in nor on the thread count;
+///    `SizeRecommendation` applies its rule.
 public final class ShapeSurvey {
     public var onProgress: (ShapeSurveyProgress) -> Void = { _ in }
     private let options: ShapeSurveyOptions
@@ -75,10 +77,10 @@ public final class ShapeSurvey {
     /// - Throws: `ShapeSurveyError` when the data folder is missing, not a folder, or cannot
     ///   be listed. Files that cannot be read are listed in the report, never thrown.
     public func run() throws -> ShapeReport {
-        let readSizes = options.readSizes
+        let (readSizes, byClass) = (options.readSizes, options.byClass)
         var listing = SurveyListing()
         var sample: ShapeReport.Sample?
-        let (candidates, reads) = try SurveyWorkers.run(threads: options.threads, produce: { publish in
+        let parts = try SurveyWorkers.run(threads: options.threads, produce: { publish in
             if let size = options.sample {  // the sample needs the whole list first
                 listing = try SurveyWalker.list(options.data)
                 let population = listing.sortedByPath()
@@ -88,45 +90,29 @@ public final class ShapeSurvey {
             } else {
                 listing = try withoutActuallyEscaping(publish) { try SurveyWalker.list(options.data, publish: $0) }
             }
-        }, makeJob: {
-            let reader = ShapeReader(sizes: readSizes)
-            return { (candidate: SurveyCandidate) in
-                reader.read(candidate.name, folderIndex: candidate.folder, folderPath: candidate.folderPath)
-            }
+        }, makeWorker: {
+            ShapeSurveyPart(reader: ShapeReader(sizes: readSizes), byClass: byClass)
+        }, process: { part, candidate in
+            part.survey(candidate)
         }, onProgress: { [onProgress] done, total in onProgress(ShapeSurveyProgress(filesRead: done, filesTotal: total)) })
-        listing.candidates = candidates
-        return report(listing, reads, sample: sample)
+        return report(listing, parts, sample: sample)
     }
 
-    /// Tallies the reads, which are in the order of `listing.candidates`, into the report.
-    private func report(_ listing: SurveyListing, _ reads: [ShapeRead], sample: ShapeReport.Sample?) -> ShapeReport {
-        precondition(reads.count == listing.candidates.count, "one read per candidate")
+    /// Merges what the threads found into the report.
+    private func report(_ listing: SurveyListing, _ parts: [ShapeSurveyPart], sample: ShapeReport.Sample?) -> ShapeReport {
         var all = ShapeTally()
         var classes = [ShapeTally](repeating: ShapeTally(), count: options.byClass ? listing.labels.count : 0)
         var classFiles = [Int](repeating: 0, count: listing.labels.count)
         var unreadable = listing.problems
         var misnamed: [ShapeReport.FileNote] = []
         var nonImageFiles = listing.nonImageFiles
-        for (candidate, read) in zip(listing.candidates, reads) {
-            switch read.result {
-            case .failure(.problem(.notAnImage)) where !candidate.hasExtension, .failure(.problem(.empty)) where !candidate.hasExtension:
-                nonImageFiles += 1  // a README or LICENSE without an extension
-                continue
-            case .success(let header):
-                all.add(header, fileBytes: read.fileBytes)
-                if options.byClass { classes[candidate.label].add(header, fileBytes: read.fileBytes) }
-                if !candidate.hasExtension || candidate.expected != header.format {
-                    let ext = SurveyWalker.pathExtension(candidate.name)
-                    if let note = Self.namingNote(ext: ext, format: header.format) {
-                        misnamed.append(.init(path: listing.path(of: candidate), reason: note))
-                    }
-                }
-            case .failure(let failure):
-                all.addUnreadable(format: read.format)
-                if options.byClass { classes[candidate.label].addUnreadable(format: read.format) }
-                unreadable.append(.init(path: listing.path(of: candidate), reason: failure.reason))
-            }
-            classFiles[candidate.label] += 1
+        for part in parts {
+            all.merge(part.all)
+            for (label, tally) in part.classes.enumerated() { classes[label].merge(tally) }
+            for (label, count) in part.classFiles.enumerated() { classFiles[label] += count }
+            unreadable += part.unreadable.map { .init(path: listing.path(of: $0.candidate), reason: $0.reason) }
+            misnamed += part.misnamed.map { .init(path: listing.path(of: $0.candidate), reason: $0.reason) }
+            nonImageFiles += part.nonImageFiles
         }
         unreadable.sort { SurveyWalker.precedes($0.path, $1.path) }
         misnamed.sort { SurveyWalker.precedes($0.path, $1.path) }

@@ -59,6 +59,22 @@ struct ShapeTally {
         if let format { formats[Self.index(format)] += 1 }
     }
 
+    /// Adds the files of `other`, as if they had been added to this tally.
+    mutating func merge(_ other: ShapeTally) {
+        files += other.files
+        unreadable += other.unreadable
+        for index in formats.indices { formats[index] += other.formats[index] }
+        colorModels.gray += other.colorModels.gray
+        colorModels.rgb += other.colorModels.rgb
+        colorModels.cmyk += other.colorModels.cmyk
+        colorModels.palette += other.colorModels.palette
+        colorModels.alpha += other.colorModels.alpha
+        colorModels.sixteenBit += other.colorModels.sixteenBit
+        exifRotated += other.exifRotated
+        sizeCounts.merge(other.sizeCounts, uniquingKeysWith: +)
+        fileBytes += other.fileBytes
+    }
+
     /// The statistics, with the `top` most common sizes.
     func statistics(top: Int) -> ShapeStatistics {
         let ranked = sizeCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }

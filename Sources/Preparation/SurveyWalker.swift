@@ -114,6 +114,18 @@ enum SurveyWalker {
         return ext.utf8.contains { (0x41...0x5A).contains($0) || $0 >= 0x80 } ? ext.lowercased() : String(ext)
     }
 
+    /// Whether `Junk.reason` should be asked about the file name `name`: false only for
+    /// ASCII names that cannot be junk, which neither start with `.` (hidden files,
+    /// `.DS_Store`, `._x.jpg`) or `_` (`__MACOSX`) nor have the length of `Thumbs.db` or
+    /// `desktop.ini`. The walk asks for every file, and nearly all are not junk.
+    static func mayBeJunk(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard let first = utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "_"),
+              utf8.count != "thumbs.db".utf8.count, utf8.count != "desktop.ini".utf8.count
+        else { return true }
+        return utf8.contains { $0 >= 0x80 }  // a non-ASCII letter may lower-case to an ASCII one
+    }
+
     /// `ImageFormat.expected(forExtension:)` as one dictionary look-up: the walk asks for
     /// every file.
     static let formatByExtension: [String: ImageFormat] = Dictionary(
@@ -181,7 +193,7 @@ enum SurveyWalker {
                     subfolders.append(name)
                 } else if isFile {
                     // Folders were judged on the way down, so only the name can make a file junk.
-                    if Junk.reason(for: [name]) != nil {
+                    if SurveyWalker.mayBeJunk(name), Junk.reason(for: [name]) != nil {
                         listing.junkFiles += 1
                         continue
                     }

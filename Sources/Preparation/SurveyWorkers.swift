@@ -1,8 +1,9 @@
 import Foundation
 
-/// Runs one job per item on a fixed number of threads while the items are still being
-/// produced, and returns the results in the order the items were produced, so that what is
-/// built from them does not depend on the thread count or on timing.
+/// Runs a job on every item on a fixed number of threads while the items are still being
+/// produced. Each thread keeps its own state (its worker), which gathers what the jobs find
+/// without locks or shared results; the caller merges the workers' states at the end, so what
+/// it builds must not depend on which thread handled which item (counts, and lists it sorts).
 ///
 /// The producer (the folder walk) runs on the calling thread and publishes items in batches;
 /// `threads - 1` worker threads take chunks of consecutive items as soon as they are
@@ -10,38 +11,48 @@ import Foundation
 /// calling thread becomes a worker too: `threads` threads in all, never more runnable threads
 /// than that. A slow file on one thread does not hold up the others. Progress is reported by
 /// the calling thread, after each chunk it finishes.
+///
+/// Items are never copied: a published batch is kept as it is and chunks are handed out as
+/// ranges of it.
 enum SurveyWorkers {
-    /// Items handed out at a time.
+    /// Items handed out at a time (fewer at the end of a batch).
     static let chunk = 64
 
-    /// Every item that `produce` publishes and the result of `job(item)` for each, in
-    /// publishing order.
+    /// Runs `process(&worker, item)` for every item that `produce` publishes, exactly once, on
+    /// some thread's worker.
     ///
     /// - Parameters:
     ///   - threads: how many threads run the jobs (at least 1), the calling thread included.
     ///   - produce: called once on the calling thread; publishes items through the function it
     ///     is given, in as many batches as it likes. When it throws, the workers finish what
     ///     was published and the error is rethrown.
-    ///   - makeJob: called once on each thread; returns the job for that thread, which may
-    ///     keep state that is not thread-safe (a reusable buffer, an open folder).
+    ///   - makeWorker: called once on each thread; returns that thread's state, which may hold
+    ///     things that are not thread-safe (a reusable buffer, an open folder).
+    ///   - process: the job, run on the thread that owns `worker`.
     ///   - onProgress: called on the calling thread with the jobs done and the items published,
     ///     once it has finished producing: after each chunk it runs, and at the end.
-    static func run<Item: Sendable, Output: Sendable>(
+    /// - Returns: the workers, one per thread; the calling thread's first.
+    static func run<Item: Sendable, Worker>(
         threads: Int,
         produce: (_ publish: ([Item]) -> Void) throws -> Void,
-        makeJob: @escaping @Sendable () -> (Item) -> Output,
+        makeWorker: @escaping @Sendable () -> Worker,
+        process: @escaping @Sendable (inout Worker, Item) -> Void,
         onProgress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
-    ) throws -> (items: [Item], outputs: [Output]) {
+    ) throws -> [Worker] {
         precondition(threads >= 1, "at least one thread is needed")
-        let queue = WorkQueue<Item, Output>()
+        let queue = WorkQueue<Item>()
+        let finished = Finished<Worker>()
         let group = DispatchGroup()
         for _ in 1..<threads {
             group.enter()
             let thread = Thread {
-                let job = makeJob()
-                while let (start, items) = queue.claim() {
-                    queue.store(items.map(job), at: start)
+                var worker = makeWorker()
+                var claimed = 0
+                while let (batch, range) = queue.claim(afterDoing: claimed) {
+                    for index in range { process(&worker, batch[index]) }
+                    claimed = range.count
                 }
+                finished.add(worker)
                 group.leave()
             }
             thread.start()
@@ -54,36 +65,41 @@ enum SurveyWorkers {
             throw error
         }
         queue.finish()
-        let job = makeJob()
-        while let (start, items) = queue.claim() {
-            queue.store(items.map(job), at: start)
+        var worker = makeWorker()
+        var claimed = 0
+        while let (batch, range) = queue.claim(afterDoing: claimed) {
+            for index in range { process(&worker, batch[index]) }
+            claimed = range.count
             let (done, total) = queue.progress
-            onProgress(done, total)
+            onProgress(done + claimed, total)
         }
         group.wait()
         let (done, total) = queue.progress
         onProgress(done, total)
-        return queue.results()
+        return [worker] + finished.workers
     }
 }
 
-/// The items published so far, the next one to hand out, and the results by chunk, shared by
+/// The batches published so far, the next item to hand out, and how many are done, shared by
 /// the producer and the workers under one lock. Workers wait on the condition when they have
 /// taken everything published and the producer has not finished.
-private final class WorkQueue<Item, Output>: @unchecked Sendable {
+private final class WorkQueue<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Item] = []
+    /// Published batches; those before `current` have been handed out and emptied.
+    private var batches: [[Item]] = []
+    private var current = 0
+    /// The next item of `batches[current]` to hand out.
     private var next = 0
-    private var finished = false
+    private var published = 0
     private var done = 0
-    /// Results of each chunk, by the index of its first item.
-    private var chunks: [Int: [Output]] = [:]
+    private var finished = false
 
     func publish(_ batch: [Item]) {
         guard !batch.isEmpty else { return }
         condition.lock()
-        items.append(contentsOf: batch)
-        condition.broadcast()
+        batches.append(batch)
+        published += batch.count
+        condition.signal()
         condition.unlock()
     }
 
@@ -94,46 +110,50 @@ private final class WorkQueue<Item, Output>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next chunk of items and the index of its first, waiting for a full chunk until the
-    /// producer has finished; nil when everything has been handed out.
-    func claim() -> (Int, [Item])? {
+    /// Counts `count` items as done, then hands out the next chunk: a batch and the range of
+    /// it to run. Waits while nothing is left and the producer has not finished; nil when
+    /// everything has been handed out.
+    func claim(afterDoing count: Int) -> ([Item], Range<Int>)? {
         condition.lock()
         defer { condition.unlock() }
-        while true {
-            let available = items.count - next
-            if available >= SurveyWorkers.chunk || (finished && available > 0) {
-                let start = next
-                next += min(available, SurveyWorkers.chunk)
-                return (start, Array(items[start..<next]))  // a copy: later appends never copy `items`
-            }
+        done += count
+        while current == batches.count {
             if finished { return nil }
             condition.wait()
         }
-    }
-
-    func store(_ outputs: [Output], at start: Int) {
-        condition.lock()
-        chunks[start] = outputs
-        done += outputs.count
-        condition.unlock()
+        let batch = batches[current]
+        let range = next..<min(next + SurveyWorkers.chunk, batch.count)
+        next = range.upperBound
+        if next == batch.count {  // the claimers of its chunks hold the batch as long as they need it
+            batches[current] = []
+            current += 1
+            next = 0
+        }
+        return (batch, range)
     }
 
     var progress: (done: Int, total: Int) {
         condition.lock()
         defer { condition.unlock() }
-        return (done, items.count)
+        return (done, published)
+    }
+}
+
+/// The workers of the threads that have finished.
+private final class Finished<Worker>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var finished: [Worker] = []
+
+    func add(_ worker: Worker) {
+        lock.lock()
+        finished.append(worker)
+        lock.unlock()
     }
 
-    /// Every item and result in publishing order; call after all workers have finished.
-    func results() -> (items: [Item], outputs: [Output]) {
-        condition.lock()
-        defer { condition.unlock() }
-        var outputs: [Output] = []
-        outputs.reserveCapacity(done)
-        for start in chunks.keys.sorted() { outputs += chunks[start] ?? [] }
-        chunks = [:]
-        let items = self.items
-        self.items = []
-        return (items, outputs)
+    /// Read after every thread has finished.
+    var workers: [Worker] {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
     }
 }

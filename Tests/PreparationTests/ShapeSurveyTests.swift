@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Imaging
 import Testing
@@ -260,6 +261,17 @@ struct ShapeWalkerTests {
     ])
     func label(components: [String], expected: String) {
         #expect(SurveyWalker.label(of: components) == expected)
+    }
+
+    @Test("the walk asks Junk about every junk file name, and skips asking for plain ones", arguments: [
+        (".DS_Store", true), ("._1.jpg", true), (".hidden.jpg", true), ("Thumbs.db", true), ("THUMBS.DB", true),
+        ("desktop.ini", true), ("Desktop.INI", true), ("__MACOSX", true),
+        ("DES\u{212A}TOP.INI", true),  // the Kelvin sign lower-cases to k: "desktop.ini"
+        ("1.jpg", false), ("cat.12.jpg", false), ("thumbs_db", true), ("_1.jpg", true), ("chat-é.jpg", true),
+    ])
+    func junkPrefilter(name: String, asks: Bool) {
+        #expect(SurveyWalker.mayBeJunk(name) == asks)
+        if Junk.reason(for: [name]) != nil { #expect(SurveyWalker.mayBeJunk(name)) }
     }
 
     @Test("candidates, sorted by path, and skipped files are counted")

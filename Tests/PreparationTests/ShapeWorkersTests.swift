@@ -1,28 +1,29 @@
 import Testing
 @testable import Preparation
 
-@Suite("SurveyWorkers: jobs on threads while items are still produced, results in order")
+@Suite("SurveyWorkers: jobs on threads while items are still produced, each thread with its own worker")
 struct ShapeWorkersTests {
     private struct Failure: Error, Equatable {}
 
-    @Test("every item once, results in publishing order, whatever the thread count and batches",
+    @Test("every item once, on one of the threads' workers, whatever the thread count and batches",
           arguments: [1, 2, 3, 8])
-    func order(threads: Int) throws {
-        let (items, outputs) = try SurveyWorkers.run(threads: threads, produce: { publish in
+    func everyItemOnce(threads: Int) throws {
+        let workers = try SurveyWorkers.run(threads: threads, produce: { publish in
             var next = 0
             for size in [1, 0, 63, 64, 65, 500, 7] {  // batches smaller and larger than a chunk
                 publish(Array(next..<(next + size)))
                 next += size
             }
-        }, makeJob: { { (item: Int) in item * item } })
-        #expect(items == Array(0..<700))
-        #expect(outputs == (0..<700).map { $0 * $0 })
+        }, makeWorker: { [Int]() }, process: { done, item in done.append(item * item) })
+        #expect(workers.count == threads)
+        #expect(workers.flatMap { $0 }.sorted() == (0..<700).map { $0 * $0 })
     }
 
     @Test("nothing produced: nothing run")
     func empty() throws {
-        let (items, outputs) = try SurveyWorkers.run(threads: 4, produce: { _ in }, makeJob: { { (item: Int) in item } })
-        #expect(items.isEmpty && outputs.isEmpty)
+        let workers = try SurveyWorkers.run(threads: 4, produce: { _ in }, makeWorker: { [Int]() },
+                                            process: { done, item in done.append(item) })
+        #expect(workers.count == 4 && workers.allSatisfy(\.isEmpty))
     }
 
     @Test("an error from the producer is rethrown once the workers have stopped")
@@ -31,7 +32,7 @@ struct ShapeWorkersTests {
             _ = try SurveyWorkers.run(threads: 3, produce: { publish in
                 publish(Array(0..<200))
                 throw Failure()
-            }, makeJob: { { (item: Int) in item } })
+            }, makeWorker: { 0 }, process: { count, _ in count += 1 })
         }
     }
 
@@ -39,7 +40,7 @@ struct ShapeWorkersTests {
     func progress() throws {
         var last = (done: -1, total: -1)
         _ = try SurveyWorkers.run(threads: 2, produce: { publish in publish(Array(0..<1000)) },
-                                  makeJob: { { (item: Int) in item } },
+                                  makeWorker: { 0 }, process: { count, _ in count += 1 },
                                   onProgress: { last = ($0, $1) })
         #expect(last.done == 1000 && last.total == 1000)
     }
