@@ -8,6 +8,9 @@ public struct PreprocessOptions: Sendable, Equatable, Codable {
     public var height: Int
     /// One channel (Pillow's `L` luma) instead of three (RGB).
     public var gray: Bool
+    /// How colour JPEGs become gray when `gray` is set: their luma channel (`--gray`) or
+    /// Pillow's `convert("L")` of their RGB (`--exact-gray`). Ignored for RGB output.
+    public var grayMethod: GrayMethod
     /// How the image is fitted to the size when the aspect ratios differ.
     public var resize: ResizeMode
     /// The most pixels (stored width x stored height) an image may have; larger ones are
@@ -27,11 +30,13 @@ public struct PreprocessOptions: Sendable, Equatable, Codable {
     /// `Image.Resampling.BILINEAR`, reproduced exactly (see `Image.resized`).
     public static var filterName: String { "pillow-bilinear" }
 
-    public init(width: Int = 96, height: Int = 96, gray: Bool = false, resize: ResizeMode = .stretch,
-                maxPixels: Int = PreprocessOptions.defaultMaxPixels, background: UInt8 = 255, padValue: UInt8 = 0) {
+    public init(width: Int = 96, height: Int = 96, gray: Bool = false, grayMethod: GrayMethod = .luma,
+                resize: ResizeMode = .stretch, maxPixels: Int = PreprocessOptions.defaultMaxPixels,
+                background: UInt8 = 255, padValue: UInt8 = 0) {
         self.width = width
         self.height = height
         self.gray = gray
+        self.grayMethod = grayMethod
         self.resize = resize
         self.maxPixels = maxPixels
         self.background = background

@@ -8,8 +8,9 @@
 ///    `options.maxPixels` pixels (stored width x height) is refused before any allocation.
 /// 2. Decode. JPEG (TurboJPEG): straight at the smallest DCT scale whose output still covers
 ///    what the resize needs (e.g. 3/8 for a 500x375 photo going to 96x96: 188x141), gray
-///    straight from the luma channel when gray is asked, CMYK/YCCK as CMYK then converted
-///    like Pillow. PNG (libpng): every colour type and depth to 8-bit gray, gray+alpha, RGB or
+///    straight from the luma channel when gray is asked (`GrayMethod.luma`), or as RGB then
+///    Pillow's `convert("L")` at the decoded size (`GrayMethod.rgb601`, `--exact-gray`),
+///    CMYK/YCCK as CMYK then converted like Pillow. PNG (libpng): every colour type and depth to 8-bit gray, gray+alpha, RGB or
 ///    RGBA; alpha composited over `options.background` (white) as Pillow's
 ///    `Image.alpha_composite`, then gray as Pillow's `convert("L")`.
 /// 3. EXIF orientation (JPEG APP1, PNG eXIf), all 8 values, as `ImageOps.exif_transpose`.
@@ -21,9 +22,10 @@
 /// Compared with Pillow's pipeline (`open` -> `exif_transpose` -> `alpha_composite` on white ->
 /// `convert` -> `resize(size, BILINEAR)`, `ImageOps.fit` or `ImageOps.pad`):
 /// - PNGs, and JPEGs decoded at full size, give exactly Pillow's samples, except gray from a
-///   colour JPEG: its luma channel equals Pillow's `L` wherever the colour decode does not clip
-///   (R, G and B inside 1...254) and drifts from it where it does (Pillow computes `L` from the
-///   clipped samples), by up to 12 levels on saturated colours.
+///   colour JPEG with `GrayMethod.luma`: its luma channel equals Pillow's `L` wherever the
+///   colour decode does not clip (R, G and B inside 1...254) and drifts from it where it does
+///   (Pillow computes `L` from the clipped samples), by up to 12 levels on the saturated test
+///   blocks, tens on single pixels of photos. `GrayMethod.rgb601` gives Pillow's `L` exactly.
 /// - A JPEG decoded at DCT scale 1/2, 1/4 or 1/8 gives exactly what Pillow gives after
 ///   `draft()` picked the same scale, with `resize` or `ImageOps.pad` (and `ImageOps.fit`
 ///   when the scale divides the size exactly). Against Pillow's full-size decode, DCT
@@ -157,7 +159,10 @@ public final class Preprocessor {
         case .failure(let failure): return .failure(failure)
         case .success(let read): jpeg = read
         }
-        let format: JPEGDecoder.PixelFormat = jpeg.isCMYK ? .cmyk : options.gray ? .gray : .rgb
+        // Gray from the luma channel (`--gray`), or from RGB as Pillow's convert("L") computes
+        // it (`--exact-gray`, converted below at the decoded size, before the resize).
+        let lumaDirect = options.gray && options.grayMethod == .luma
+        let format: JPEGDecoder.PixelFormat = jpeg.isCMYK ? .cmyk : lumaDirect ? .gray : .rgb
         let scale = usesDCTScaling
             ? JPEGDecoder.smallestScale(width: jpeg.width, height: jpeg.height,
                                         minimumWidth: minimumWidth, minimumHeight: minimumHeight)
@@ -169,10 +174,8 @@ public final class Preprocessor {
         case .failure(let failure): return .failure(failure)
         case .success(let warning): lastWarning = warning
         }
-        if format == .cmyk {
-            ColorConversion.cmykToRGB(pointer, into: pointer, pixels: width * height)
-            if options.gray { ColorConversion.rgbToGray(pointer, into: pointer, pixels: width * height) }
-        }
+        if format == .cmyk { ColorConversion.cmykToRGB(pointer, into: pointer, pixels: width * height) }
+        if format != .gray && options.gray { ColorConversion.rgbToGray(pointer, into: pointer, pixels: width * height) }
         return .success(PixelView(pointer: pointer, width: width, height: height, channels: options.channels))
     }
 

@@ -40,8 +40,8 @@ public struct PredictionError: Error, Equatable, CustomStringConvertible, Sendab
 /// The model card (`model.json`) records the manifest's `image`, `preprocess` and `normalize`
 /// blocks; from them come the `PreprocessOptions` of `Imaging.Preprocessor`, the pipeline
 /// `ShardBuilder` runs (header check, decode with DCT scaling, EXIF orientation, alpha on
-/// white, gray as Pillow's `L`, `stretch`/`crop`/`pad` with Pillow's bilinear filter). The
-/// pixels are then stored as the shards stored them (bytes for `uint8`; `x / 255` for `float32`,
+/// white, gray from a JPEG's luma channel or as Pillow's `L` as the card's `gray` says,
+/// `stretch`/`crop`/`pad` with Pillow's bilinear filter). The pixels are then stored as the shards stored them (bytes for `uint8`; `x / 255` for `float32`,
 /// rounded to half precision for `float16`) and normalised by the card, so that a file gives
 /// the network the same input as its row in a shard. A JPEG whose decoder reports corrupt data
 /// is refused (its pixels are partly made up), where `shard` keeps it with a warning.
@@ -97,6 +97,9 @@ public final class Predictor {
         case ("rgb", 3): gray = false
         default: throw refuse("colour '\(recorded.color)' with \(image.channels) channels")
         }
+        // Manifests written before `gray` was recorded were made from the luma channel.
+        let recordedGray = recorded.gray ?? GrayMethod.luma.rawValue
+        guard let grayMethod = GrayMethod(rawValue: recordedGray) else { throw refuse("unknown gray conversion '\(recordedGray)'") }
         guard let resize = ResizeMode(rawValue: recorded.resize) else { throw refuse("unknown resize mode '\(recorded.resize)'") }
         guard recorded.filter == PreprocessOptions.filterName else { throw refuse("unknown resize filter '\(recorded.filter)'") }
         guard recorded.exif else { throw refuse("the training images were not turned by their EXIF orientation") }
@@ -106,7 +109,8 @@ public final class Predictor {
         case "black": background = 0
         default: throw refuse("unknown background '\(recorded.background ?? "")'")
         }
-        return PreprocessOptions(width: image.width, height: image.height, gray: gray, resize: resize, background: background)
+        return PreprocessOptions(width: image.width, height: image.height, gray: gray, grayMethod: grayMethod,
+                                 resize: resize, background: background)
     }
 
     /// The network input for the file at `path`: its pixels preprocessed, stored as the shards

@@ -91,7 +91,9 @@ public final class ShardBuilder {
                 tool: "dsprep \(dsprepVersion)", classes: classes,
                 image: .init(ImageLayout(height: options.preprocess.height, width: options.preprocess.width,
                                          channels: options.preprocess.channels, dtype: options.dtype)),
-                preprocess: .init(color: options.preprocess.gray ? "gray" : "rgb", resize: options.preprocess.resize.rawValue,
+                preprocess: .init(color: options.preprocess.gray ? "gray" : "rgb",
+                                  gray: options.preprocess.gray ? options.preprocess.grayMethod.rawValue : nil,
+                                  resize: options.preprocess.resize.rawValue,
                                   filter: PreprocessOptions.filterName, exif: true, background: "white"),
                 normalize: .init(statistics: statistics, scale: options.dtype == .uint8 ? 1.0 / 255.0 : 1.0),
                 seed: options.seed, splits: splits, skipped: skipped, warnings: warnings.isEmpty ? nil : warnings)

@@ -5,7 +5,7 @@ import Foundation
 ///     { "classes" : [ "cat", "dog" ], "format" : "dsprep-manifest",
 ///       "image" : { "channels" : 1, "dtype" : "uint8", "height" : 96, "layout" : "NHWC", "width" : 96 },
 ///       "normalize" : { "mean" : [ .. ], "scale" : 0.00392156862745098, "std" : [ .. ] },
-///       "preprocess" : { "color" : "gray", "exif" : true, "filter" : "..", "resize" : "stretch" },
+///       "preprocess" : { "color" : "gray", "exif" : true, "filter" : "..", "gray" : "luma", "resize" : "stretch" },
 ///       "seed" : 1337, "skipped" : [ { "path" : "..", "reason" : ".." } ],
 ///       "splits" : { "train" : { "class_counts" : [ .. ], "count" : 20000,
 ///                                "shards" : [ { "bytes" : .., "class_counts" : [ .. ], "count" : ..,
@@ -82,6 +82,11 @@ public struct Manifest: Sendable, Equatable, Codable {
     public struct Preprocess: Sendable, Equatable, Codable {
         /// `gray` or `rgb`.
         public var color: String
+        /// How colour became gray, when `color` is `gray`: `luma` (a JPEG's luma channel, decoded
+        /// directly; `--gray`) or `rgb-601` (Pillow's `convert("L")` of the decoded RGB;
+        /// `--exact-gray`). Absent for `rgb`, and in manifests written before it existed, which
+        /// were made the `luma` way.
+        public var gray: String?
         /// `stretch`, `crop` or `pad`.
         public var resize: String
         /// The downscaling filter.
@@ -91,8 +96,9 @@ public struct Manifest: Sendable, Equatable, Codable {
         /// The colour alpha was composited on, when it matters.
         public var background: String?
 
-        public init(color: String, resize: String, filter: String, exif: Bool, background: String? = nil) {
+        public init(color: String, gray: String? = nil, resize: String, filter: String, exif: Bool, background: String? = nil) {
             self.color = color
+            self.gray = gray
             self.resize = resize
             self.filter = filter
             self.exif = exif

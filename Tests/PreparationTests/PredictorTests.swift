@@ -114,7 +114,7 @@ struct TrainedRun {
     /// of every row of a split: the network input must be the shard row's exactly, and the
     /// probabilities those of the model on the row.
     enum Configuration: String, CaseIterable, CustomTestStringConvertible {
-        case mnistResizedToRGB, photosCroppedHalfFloat, photosPaddedGrayFloat
+        case mnistResizedToRGB, photosCroppedHalfFloat, photosPaddedGrayFloat, photosExactGray
 
         var testDescription: String { rawValue }
 
@@ -128,6 +128,9 @@ struct TrainedRun {
             case .photosPaddedGrayFloat:
                 return (try TrainedRun(data: shardFixtures, preprocess: PreprocessOptions(width: 32, height: 16, gray: true, resize: .pad),
                                        dtype: .float32, spec: "conv4k3,pool2,flatten,dense", steps: 20), "train")
+            case .photosExactGray:  // --exact-gray: the card's "gray": "rgb-601" reaches predict
+                return (try TrainedRun(data: shardFixtures, preprocess: PreprocessOptions(width: 24, height: 24, gray: true, grayMethod: .rgb601),
+                                       steps: 20), "train")
             }
         }
     }
@@ -216,6 +219,12 @@ struct TrainedRun {
         #expect(try Predictor.preprocessOptions(for: card) == PreprocessOptions(width: 32, height: 16, gray: true, resize: .pad))
         card.preprocess.background = nil
         #expect(try Predictor.preprocessOptions(for: card).background == 255)
+        // "gray": how colour became gray; a card without it was made from the luma channel.
+        #expect(try Predictor.preprocessOptions(for: card).grayMethod == .luma)
+        card.preprocess.gray = "rgb-601"
+        #expect(try Predictor.preprocessOptions(for: card).grayMethod == .rgb601)
+        card.preprocess.gray = "luma"
+        #expect(try Predictor.preprocessOptions(for: card).grayMethod == .luma)
 
         func refused(_ change: (inout ModelCard) -> Void) -> String? {
             var changed = card
@@ -234,5 +243,6 @@ struct TrainedRun {
         #expect(refused { $0.preprocess.exif = false }
                 == "runs/x/model.json: the training images were not turned by their EXIF orientation" + tail)
         #expect(refused { $0.preprocess.background = "green" } == "runs/x/model.json: unknown background 'green'" + tail)
+        #expect(refused { $0.preprocess.gray = "bt709" } == "runs/x/model.json: unknown gray conversion 'bt709'" + tail)
     }
 }

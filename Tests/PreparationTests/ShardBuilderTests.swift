@@ -10,12 +10,13 @@ private let fixtureData = URL(fileURLWithPath: #filePath).deletingLastPathCompon
     .appendingPathComponent("ShardFixtures/data").path
 
 /// Shards `data` into a new folder and returns the result and the folder.
-private func shard(_ data: String = fixtureData, size: Int = 24, gray: Bool = false, resize: ResizeMode = .stretch,
-                   dtype: ImageDType = .uint8, threads: Int = 2, strict: Bool = false,
+private func shard(_ data: String = fixtureData, size: Int = 24, gray: Bool = false, grayMethod: GrayMethod = .luma,
+                   resize: ResizeMode = .stretch, dtype: ImageDType = .uint8, threads: Int = 2, strict: Bool = false,
                    shardSize: Int = 64 << 20, into out: String? = nil) throws -> (ShardResult, String) {
     let output = out ?? temporaryFolder() + "/shards"
     let options = ShardOptions(data: data, output: output,
-                               preprocess: PreprocessOptions(width: size, height: size, gray: gray, resize: resize),
+                               preprocess: PreprocessOptions(width: size, height: size, gray: gray, grayMethod: grayMethod,
+                                                             resize: resize),
                                dtype: dtype, shardSize: shardSize, threads: threads, strict: strict)
     return (try ShardBuilder(options: options).run(), output)
 }
@@ -92,6 +93,7 @@ private func files(_ folder: String) -> [String: Data] {
     @Test func grayImagesHaveOneChannelAndStatistics() throws {
         let (result, out) = try shard(gray: true)
         #expect(result.manifest.image.channels == 1)
+        #expect(result.manifest.preprocess.color == "gray" && result.manifest.preprocess.gray == "luma")
         #expect(result.manifest.normalize.mean.count == 1)
         let reader = try ShardReader(path: out + "/train-00000.safetensors")
         #expect(reader.image == ImageLayout(height: 24, width: 24, channels: 1, dtype: .uint8))
@@ -100,6 +102,23 @@ private func files(_ folder: String) -> [String: Data] {
         for byte in reader.images { sum += Double(byte); count += 1 }
         let mean = try #require(result.manifest.normalize.mean.first)
         #expect(abs(mean - sum / count / 255) < 1e-12)
+    }
+
+    @Test func exactGrayIsRecordedAndGivesPillowsLOfTheRGBRows() throws {
+        let (exact, exactOut) = try shard(gray: true, grayMethod: .rgb601)
+        #expect(exact.manifest.preprocess.gray == "rgb-601")
+        #expect(try shard().0.manifest.preprocess.gray == nil)  // RGB: nothing to record
+        // Every JPEG and PNG row equals the Preprocessor's rgb-601 output for its source file.
+        let reader = try ShardReader(path: exactOut + "/train-00000.safetensors")
+        let index = try String(contentsOfFile: exactOut + "/train-index.csv", encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        let preprocessor = Preprocessor(options: PreprocessOptions(width: 24, height: 24, gray: true, grayMethod: .rgb601))
+        preprocessor.keepsCorruptImages = true
+        #expect(index.count == reader.count)
+        for row in index {
+            let image = try preprocessor.process(fileAt: row[2]).get()
+            #expect(Array(reader.row(Int(row[1]) ?? -1)) == image.pixels, "\(row[2])")
+        }
     }
 
     @Test func floatShardsHoldScaledPixels() throws {

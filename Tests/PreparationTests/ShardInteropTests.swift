@@ -30,8 +30,10 @@ import Testing
         return (process.terminationStatus, String(decoding: (try? Data(contentsOf: capture)) ?? Data(), as: UTF8.self))
     }
 
-    @Test(arguments: [false, true])
-    func pillowReadsTheShardsAndAgreesOnPixels(gray: Bool) throws {
+    /// RGB, gray from the luma channel (`--gray`) and Pillow's L of the RGB decode
+    /// (`--exact-gray`, whose rows the script compares with `draft("RGB")` -> `convert("L")`).
+    @Test(arguments: [(false, GrayMethod.luma), (true, .luma), (true, .rgb601)])
+    func pillowReadsTheShardsAndAgreesOnPixels(gray: Bool, method: GrayMethod) throws {
         guard Self.pythonHasPackages() else {
             Issue.record("python3 with safetensors, numpy and Pillow is needed: run 'make python-packages'")
             return
@@ -39,7 +41,7 @@ import Testing
         let folder = temporaryFolder()
         let result = try ShardBuilder(options: ShardOptions(
             data: Self.fixtures + "/data", output: folder + "/shards",
-            preprocess: PreprocessOptions(width: 24, height: 24, gray: gray))).run()
+            preprocess: PreprocessOptions(width: 24, height: 24, gray: gray, grayMethod: method))).run()
         #expect(result.manifest.splits["train"]?.count == 12)
         let check = try Self.run(["python3", Self.fixtures + "/pillow_parity.py", folder + "/shards"], in: "/")
         #expect(check.status == 0, "\(check.output)")

@@ -26,8 +26,11 @@ extension DSPrep {
         @Option(help: ArgumentHelp("Image size: 96 for 96x96, or WIDTHxHEIGHT.", valueName: "size"))
         var size = ImageSize(width: 96, height: 96)
 
-        @Flag(help: "Store one gray channel (ITU-R 601 luma, like Pillow's 'L') instead of RGB.")
+        @Flag(help: "Store one gray channel (ITU-R 601 luma, like Pillow's 'L') instead of RGB; colour JPEGs give their luma channel, decoded directly (as Pillow's draft('L')).")
         var gray = false
+
+        @Flag(help: "Like --gray, but colour JPEGs are decoded as RGB and converted exactly as Pillow's convert('L') (ImageOps.grayscale): slower, within 1 of Pillow even on saturated colours.")
+        var exactGray = false
 
         @Option(help: "How images reach the size: stretch (ignore the aspect), crop (centre crop), pad (letterbox).")
         var resize: ResizeMode = .stretch
@@ -62,7 +65,8 @@ extension DSPrep {
         }
 
         func run() throws {
-            var preprocess = PreprocessOptions(width: size.width, height: size.height, gray: gray, resize: resize)
+            var preprocess = PreprocessOptions(width: size.width, height: size.height, gray: gray || exactGray,
+                                               grayMethod: exactGray ? .rgb601 : .luma, resize: resize)
             preprocess.maxPixels = maxPixels
             let dtype: ImageDType = switch self.dtype { case .u8: .uint8; case .f16: .float16; case .f32: .float32 }
             let builder = ShardBuilder(options: ShardOptions(

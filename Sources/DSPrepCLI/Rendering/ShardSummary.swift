@@ -12,7 +12,7 @@ enum ShardSummary {
         let files = splits.reduce(0) { $0 + (manifest.splits[$1]?.shards.count ?? 0) }
         let image = manifest.image
         var lines = ["Wrote \(grouped(total)) images (\(image.width)x\(image.height)x\(image.channels) \(image.dtype.rawValue), "
-                     + "\(manifest.preprocess.color), \(manifest.preprocess.resize)) to \(counted(files, "shard")) in \(folder)/: "
+                     + "\(manifest.preprocess.color)\(manifest.preprocess.gray == "rgb-601" ? " rgb-601" : ""), \(manifest.preprocess.resize)) to \(counted(files, "shard")) in \(folder)/: "
                      + "\(ByteCount(Int64(result.bytes))) in \(String(format: "%.1f", seconds)) s, "
                      + "\(grouped(Int(Double(total) / max(seconds, 0.001)))) images/s"]
         let width = max(5, manifest.classes.map(\.count).max() ?? 0)

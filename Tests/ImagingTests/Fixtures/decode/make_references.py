@@ -213,6 +213,23 @@ def many_scans_jpeg(levels=11):
     return data + b"\xff\xd9"
 
 
+def write_saturated_photo(width=200, height=150):
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    ramp = np.clip(x / width * 1.6 - 0.3, 0, 1)[..., None]
+    pixels = ramp * np.array([255.0, 0, 0]) + (1 - ramp) * np.array([0, 0, 255.0])
+    image = Image.fromarray(pixels.astype(np.uint8), "RGB")
+    draw = ImageDraw.Draw(image)
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (255, 0, 255), (0, 255, 255), (255, 128, 0)]
+    for index in range(10):
+        x0, y0 = int(rng.integers(0, width - 20)), int(rng.integers(0, height - 20))
+        w, h = int(rng.integers(20, width // 2)), int(rng.integers(15, height // 2))
+        shape = draw.ellipse if index % 2 else draw.rectangle
+        shape([x0, y0, x0 + w, y0 + h], fill=colours[index % len(colours)])
+    noisy = np.asarray(image).astype(np.float64) + rng.normal(0, 6, (height, width, 3))
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(path("saturated_photo_200x150_q90.jpg"), quality=90)
+
+
 def make_sources():
     base = photo(200, 150)
     base.save(path("photo_200x150_q85.jpg"), quality=85)
@@ -228,6 +245,11 @@ def make_sources():
     rng = np.random.default_rng(5)
     blocks = rng.choice([0, 40, 215, 255], (4, 6, 3)).astype(np.uint8)
     Image.fromarray(blocks).resize((48, 32), Image.Resampling.NEAREST).save(path("saturated_48x32_q90.jpg"), quality=90)
+
+    # A photo of saturated colours (pure primaries and secondaries, smooth ramps into them,
+    # noise): its RGB decode clips on many pixels, so Pillow's L differs from the luma channel
+    # also after a resize (what --exact-gray is for).
+    write_saturated_photo()
 
     # Low bit depths and tRNS on gray and truecolour images.
     tiny = photo(16, 8, seed=6)
@@ -275,14 +297,14 @@ def png_bit_depth(name):
     return read(name)[24]  # IHDR: signature 8, length 4, type 4, width 4, height 4, depth
 
 
-def pillow_pipeline(name, gray, mode=None, size=None, draft=None):
+def pillow_pipeline(name, gray, mode=None, size=None, draft=None, luma=True):
     """Pillow's reference preprocessing of source `name` (see the module docstring); with
     `draft` = d, the JPEG is decoded at scale 1/d by libjpeg (Pillow's `draft`), in gray
-    straight from the luma channel when `gray`."""
+    straight from the luma channel when `gray` and `luma`, else in RGB (then convert("L"))."""
     image = Image.open(source_path(name))
     if draft:
         scaled = (-(-image.width // draft), -(-image.height // draft))  # ceil, as libjpeg
-        image.draft("L" if gray else "RGB", (image.width // draft, image.height // draft))
+        image.draft("L" if gray and luma else "RGB", (image.width // draft, image.height // draft))
         assert image.size == scaled
     image = ImageOps.exif_transpose(image)
     if image.mode in ("I;16", "I;16B", "I"):
@@ -353,6 +375,13 @@ DRAFT_CASES = [
 ]
 
 
+def exact_gray_reference(name, mode, size, draft):
+    """<source>.draft<d>.<mode>.<W>x<H>.exactgray.pgm: decoded in RGB at scale 1/d (`draft`),
+    then ImageOps.grayscale (convert("L")) and the resize: what --exact-gray must give."""
+    image = pillow_pipeline(name, True, mode, size, draft, luma=False)
+    write(f"{name}.draft{draft}.{mode}.{size[0]}x{size[1]}.exactgray.pgm", netpbm(image))
+
+
 def make_references():
     for name in FULL_SIZE + ["saturated_48x32_q90.jpg", "gray1_16x8.png", "gray_trns_16x8.png", "rgb_trns_16x8.png"]:
         reference(name)
@@ -367,6 +396,12 @@ def make_references():
         reference("photo_200x150_orientation_6.jpg", mode, (32, 48))
         reference("rgb_8x6_q90.jpg", mode, (20, 20))   # enlarging
         reference("photo_rgba_80x60.png", mode, (48, 32))
+    # --exact-gray: Pillow's L of the RGB decode, at full size and at DCT scale 1/2 and 1/4.
+    reference("saturated_photo_200x150_q90.jpg")
+    reference("saturated_photo_200x150_q90.jpg", "stretch", (64, 48))
+    reference("saturated_photo_200x150_q90.jpg", "stretch", (80, 60), 2)
+    exact_gray_reference("saturated_photo_200x150_q90.jpg", "stretch", (80, 60), 2)
+    exact_gray_reference("saturated_photo_200x150_q90.jpg", "pad", (40, 40), 4)
 
 
 def main():
