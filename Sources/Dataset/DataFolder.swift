@@ -91,29 +91,52 @@ public enum DataFolder {
     private static func walk(_ root: String, _ prefix: [String], split: String, label: String?, _ isImage: (String) -> Bool,
                              _ found: inout [DataFile], _ leftOut: inout [(String, String)]) {
         let base = prefix.joined(separator: "/")
-        guard let enumerator = FileManager.default.enumerator(atPath: root + "/" + base) else { return }
-        while let relative = enumerator.nextObject() as? String {
-            let components = relative.split(separator: "/").map(String.init)
-            if let name = components.last, name.hasPrefix(".") {
-                enumerator.skipDescendants()
-                continue
-            }
+        visit(root + "/" + base, relative: []) { components in
+            if Junk.reason(for: components) != nil { return }
+            let relative = components.joined(separator: "/")
             let path = base + "/" + relative
-            switch enumerator.fileAttributes?[.type] as? FileAttributeType {
-            case .typeRegular?:
-                break
-            case .typeSymbolicLink?:  // `dsprep split --mode symlink` links images: follow links to files
-                var isDir: ObjCBool = true
-                guard FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDir), !isDir.boolValue else { continue }
-            default:
-                continue
-            }
-            if Junk.reason(for: components) != nil { continue }
             let ext = (relative as NSString).pathExtension.lowercased()
             if isImage(ext) {
                 found.append(DataFile(path: path, split: split, label: label))
             } else {
                 leftOut.append((path, "not an image file" + (ext.isEmpty ? "" : " (.\(ext))")))
+            }
+        }
+    }
+
+    /// Calls `file` with the path components (below the walk's start) of every regular file, and
+    /// of every symbolic link to one (`dsprep split --mode symlink` links images), in the tree
+    /// at `folder`, passing over hidden entries and their contents; links to folders are not
+    /// followed. Reads each folder with `readdir`, whose entry types spare a `stat` per file
+    /// (the scan of 25,000 images took 3% of `shard`'s time through `FileManager`'s enumerator).
+    private static func visit(_ folder: String, relative: [String], _ file: ([String]) -> Void) {
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }  // also "." and ".."
+            let path = folder + "/" + name
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) {
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                type = status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR)
+                    : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG)
+                    : status.st_mode & S_IFMT == S_IFLNK ? Int32(DT_LNK) : Int32(DT_UNKNOWN)
+            }
+            switch type {
+            case Int32(DT_DIR):
+                visit(path, relative: relative + [name], file)
+            case Int32(DT_REG):
+                file(relative + [name])
+            case Int32(DT_LNK):
+                var status = stat()
+                guard stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { continue }
+                file(relative + [name])
+            default:
+                continue
             }
         }
     }

@@ -69,12 +69,16 @@ struct ResampleCoefficients {
     let counts: [Int32]
     /// `outSize * taps` weights, with `1 << precisionBits` meaning 1.
     let weights: [Int32]
-    /// The same sums with exactly `taps` samples read for every output index: the start moved
-    /// left where the range would run past the end, the weights moved right by as much and
-    /// zeros elsewhere (adding 0 * sample changes no sum). Lets the hot loop run a fixed number
-    /// of taps. Empty when the source has fewer than `taps` samples.
+    /// The same sums with exactly `fixedTaps` samples read for every output index: the start
+    /// moved left where the range would run past the end, the weights moved right by as much
+    /// and zeros elsewhere (adding 0 * sample changes no sum). Lets the hot loop run a fixed
+    /// number of taps. Empty when the source has fewer than `fixedTaps` samples.
     let fixedStarts: [Int32]
+    /// `outSize * fixedTaps` weights.
     let fixedWeights: [Int32]
+    /// The most samples any output index reads (`counts.max()`): often one less than `taps`
+    /// (a 1.96x reduction reads at most 4 samples, where Pillow's `ksize` is 5).
+    let fixedTaps: Int
 
     /// Pillow's `precompute_coeffs` with the bilinear filter (support 1), then
     /// `normalize_coeffs_8bpc`.
@@ -120,18 +124,20 @@ struct ResampleCoefficients {
         self.starts = starts
         self.counts = counts
         self.weights = weights
-        guard inSize >= taps else {
+        let fixedTaps = max(Int(counts.max() ?? 1), 1)
+        self.fixedTaps = fixedTaps
+        guard inSize >= fixedTaps else {
             fixedStarts = []
             fixedWeights = []
             return
         }
         var fixedStarts = [Int32](repeating: 0, count: outSize)
-        var fixedWeights = [Int32](repeating: 0, count: outSize * taps)
+        var fixedWeights = [Int32](repeating: 0, count: outSize * fixedTaps)
         for index in 0..<outSize {
-            let start = min(Int(starts[index]), inSize - taps)
+            let start = min(Int(starts[index]), inSize - fixedTaps)
             let shift = Int(starts[index]) - start
             for tap in 0..<Int(counts[index]) {
-                fixedWeights[index * taps + shift + tap] = weights[index * taps + tap]
+                fixedWeights[index * fixedTaps + shift + tap] = weights[index * taps + tap]
             }
             fixedStarts[index] = Int32(start)
         }
@@ -228,9 +234,10 @@ final class Resampler {
     private static func horizontalPass(_ source: UnsafePointer<UInt8>, stride: Int, rows: Int, channels: Int,
                                        coefficients: ResampleCoefficients,
                                        into destination: UnsafeMutablePointer<UInt8>, stride outStride: Int) {
-        let taps = coefficients.taps, outSize = coefficients.outSize
+        let outSize = coefficients.outSize
         let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
         let fixed = !coefficients.fixedStarts.isEmpty
+        let taps = fixed ? coefficients.fixedTaps : coefficients.taps
         let starts = fixed ? coefficients.fixedStarts : coefficients.starts
         let weights = fixed ? coefficients.fixedWeights : coefficients.weights
         starts.withUnsafeBufferPointer { starts in
@@ -239,14 +246,15 @@ final class Resampler {
             guard let weights = weights.baseAddress else { return }
             switch (channels, fixed) {
             case (1, true):
-                for row in 0..<rows {
-                    let input = source + row * stride, output = destination + row * outStride
-                    for index in 0..<outSize {
-                        let pixel = input + Int(starts[index]), kernel = weights + index * taps
-                        var sum = half
-                        for tap in 0..<taps { sum &+= Int32(pixel[tap]) &* kernel[tap] }
-                        output[index] = clip8(sum)
-                    }
+                // The tap counts of shrinking by up to about 3x get loops the compiler unrolls.
+                switch taps {
+                case 2: grayRows(taps: 2, source, stride, rows, starts, weights, outSize, destination, outStride)
+                case 3: grayRows(taps: 3, source, stride, rows, starts, weights, outSize, destination, outStride)
+                case 4: grayRows(taps: 4, source, stride, rows, starts, weights, outSize, destination, outStride)
+                case 5: grayRows(taps: 5, source, stride, rows, starts, weights, outSize, destination, outStride)
+                case 6: grayRows(taps: 6, source, stride, rows, starts, weights, outSize, destination, outStride)
+                case 7: grayRows(taps: 7, source, stride, rows, starts, weights, outSize, destination, outStride)
+                default: grayRows(taps: taps, source, stride, rows, starts, weights, outSize, destination, outStride)
                 }
             case (3, true):
                 for row in 0..<rows {
@@ -282,6 +290,29 @@ final class Resampler {
         }}}
     }
 
+    /// The horizontal pass on gray rows with exactly `taps` samples per output (`fixedWeights`).
+    /// Inlined into each call so that a constant `taps` gives a fully unrolled inner loop; the
+    /// sums are the same integers in the same order as the generic loop's.
+    @inline(__always)
+    private static func grayRows(taps: Int, _ source: UnsafePointer<UInt8>, _ stride: Int, _ rows: Int,
+                                 _ starts: UnsafeBufferPointer<Int32>, _ weights: UnsafePointer<Int32>, _ outSize: Int,
+                                 _ destination: UnsafeMutablePointer<UInt8>, _ outStride: Int) {
+        let half: Int32 = 1 << (ResampleCoefficients.precisionBits - 1)
+        // Column by column: one output index's start and weights stay in registers while the
+        // loop runs down the rows.
+        for index in 0..<outSize {
+            let kernel = weights + index * taps
+            var pixel = source + Int(starts[index]), output = destination + index
+            for _ in 0..<rows {
+                var sum = half
+                for tap in 0..<taps { sum &+= Int32(pixel[tap]) &* kernel[tap] }
+                output.pointee = clip8(sum)
+                pixel += stride
+                output += outStride
+            }
+        }
+    }
+
     /// The vertical pass (Pillow's `ImagingResampleVertical_8bpc`): each output row is a
     /// weighted sum of input rows. Sums run row by row over a whole row of accumulators, which
     /// gives Pillow's integers exactly (integer addition is associative) and vectorises.
@@ -295,10 +326,17 @@ final class Resampler {
         coefficients.weights.withUnsafeBufferPointer { weights in
             guard let weights = weights.baseAddress else { return }
             for index in 0..<coefficients.outSize {
-                sums.update(repeating: half, count: rowBytes)
                 let first = Int(starts[index]) - rowOffset
                 let kernel = weights + index * taps
-                for tap in 0..<Int(counts[index]) {
+                // The first tap starts the sums (with the rounding half), the others add to them.
+                let count = Int(counts[index])
+                if count > 0 {
+                    let weight = kernel[0], row = source + first * stride
+                    for sample in 0..<rowBytes { sums[sample] = half &+ Int32(row[sample]) &* weight }
+                } else {
+                    sums.update(repeating: half, count: rowBytes)
+                }
+                for tap in 1..<max(count, 1) {
                     let weight = kernel[tap]
                     let row = source + (first + tap) * stride
                     for sample in 0..<rowBytes { sums[sample] &+= Int32(row[sample]) &* weight }
