@@ -2,7 +2,7 @@ import Imaging
 import Testing
 @testable import Preparation
 
-@Suite("ShapeReader: 4 KiB, then 64 KiB, then the whole file, only as far as the header needs")
+@Suite("ShapeReader: 1 KiB or 4 KiB, then 64 KiB, then the whole file, only as far as the header needs")
 struct ShapeReaderTests {
     /// A fixture, the read sizes, and what the reader must give.
     struct Case: Sendable, CustomTestStringConvertible {
@@ -11,7 +11,7 @@ struct ShapeReaderTests {
         var size: (width: Int, height: Int)?
         var failure: ShapeReadFailure?
         var depth: ShapeReader.Depth
-        var testDescription: String { "\(path), reads of \(sizes.first) then \(sizes.second) bytes" }
+        var testDescription: String { "\(path), reads of \(sizes.small)/\(sizes.first) then \(sizes.second) bytes" }
     }
 
     static let cases: [Case] = [
@@ -68,6 +68,25 @@ struct ShapeReaderTests {
     func reasons() {
         #expect(ShapeReadFailure.problem(.empty).reason == "empty file")
         #expect(ShapeReadFailure.cannotRead("Permission denied").reason == "cannot read: Permission denied")
+    }
+
+    @Test("after a header past the small read, the first read takes 4 KiB for the next 64 files, then 1 KiB again")
+    func smallReadComesBack() {
+        let reader = ShapeReader()
+        let small = shapeFixtureTree + "/train/cat/rgb_8x6_q90.jpg"
+        #expect(reader.read(small).depth == .firstRead)
+        #expect(reader.firstRead == 1024)
+        let read = reader.read(shapeFixtureTree + "/train/cat/icc_4k_12x9.jpg")  // frame header at byte 4,272
+        #expect(read.depth == .secondRead)
+        #expect(reader.firstRead == 4096)
+        for _ in 1..<ShapeReader.smallReadRetry { _ = reader.read(small) }
+        #expect(reader.firstRead == 4096)
+        #expect(reader.read(small).depth == .firstRead)
+        #expect(reader.firstRead == 1024)
+        // A header past 1 KiB but inside 4 KiB: read at once with 4 KiB while that is the size.
+        let exif = ShapeReader(sizes: .init(small: 64, first: 4096, second: 65536))
+        #expect(exif.read(shapeFixtureTree + "/train/cat/exif_orientation_6_8x6.jpg").depth == .firstRead)
+        #expect(exif.firstRead == 4096)
     }
 
     @Test("a reader is reused across files of any size")

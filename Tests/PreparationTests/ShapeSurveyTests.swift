@@ -136,10 +136,11 @@ struct ShapeSurveyTests {
     }
 
     @Test("short reads give the same report: headers past them are read further",
-          arguments: [(32, 32), (32, 33), (200, 1000), (1024, 2048), (4096, 65536), (65536, 65536)])
-    func sameForAnyReadSizes(first: Int, second: Int) throws {
+          arguments: [(32, 32, 32), (32, 32, 33), (32, 200, 1000), (200, 200, 1000), (64, 1024, 2048), (1024, 4096, 65536),
+                      (4096, 4096, 65536), (65536, 65536, 65536)])
+    func sameForAnyReadSizes(small: Int, first: Int, second: Int) throws {
         let reference = try surveyFixtureTree()
-        #expect(try surveyFixtureTree { $0.readSizes = .init(first: first, second: second) } == reference)
+        #expect(try surveyFixtureTree { $0.readSizes = .init(small: small, first: first, second: second) } == reference)
     }
 
     @Test("--top limits the sizes listed")
