@@ -22,7 +22,7 @@ struct ShapeTally {
     private var formats = [Int](repeating: 0, count: ImageFormat.allCases.count)
     private var colorModels = ShapeStatistics.ColorModels()
     private var exifRotated = 0
-    private var sizeCounts: [Size: Int] = [:]
+    private var sizeCounts = SizeCounts()
     private var fileBytes: [Int64] = []
 
     /// Images whose header was read.
@@ -30,7 +30,7 @@ struct ShapeTally {
 
     /// Every displayed size with its count, smallest width first, then smallest height.
     var sizes: [(size: Size, count: Int)] {
-        sizeCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        sizeCounts.all.sorted { $0.size < $1.size }
     }
 
     /// Adds a file whose header was read.
@@ -48,7 +48,7 @@ struct ShapeTally {
         if header.orientation != 1 { exifRotated += 1 }
         let displayed = header.displaySize
         let size = Size(width: displayed.width, height: displayed.height)
-        sizeCounts[size, default: 0] += 1
+        sizeCounts.add(size)
         fileBytes.append(bytes)
     }
 
@@ -71,13 +71,13 @@ struct ShapeTally {
         colorModels.alpha += other.colorModels.alpha
         colorModels.sixteenBit += other.colorModels.sixteenBit
         exifRotated += other.exifRotated
-        sizeCounts.merge(other.sizeCounts, uniquingKeysWith: +)
+        for (size, count) in other.sizeCounts.all { sizeCounts.add(size, count) }
         fileBytes += other.fileBytes
     }
 
     /// The statistics, with the `top` most common sizes.
     func statistics(top: Int) -> ShapeStatistics {
-        let ranked = sizeCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let ranked = sizeCounts.all.sorted { $0.count != $1.count ? $0.count > $1.count : $0.size < $1.size }
         let topSizes = ranked.prefix(top).map { size, count in
             ShapeStatistics.SizeCount(width: size.width, height: size.height, count: count,
                                       percent: percent(count, of: images))

@@ -40,6 +40,28 @@ struct ShapeTallyTests {
         #expect(ShapeTally.spread(unsorted: [5]) == .init(min: 5, median: 5, max: 5))
     }
 
+    @Test("size counts agree with a dictionary, through growth and for extreme sizes")
+    func sizeCounts() {
+        var counts = ShapeTally.SizeCounts()
+        var reference: [ShapeTally.Size: Int] = [:]
+        var state: UInt64 = 42
+        for index in 0..<5000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let size = ShapeTally.Size(width: 1 + Int(state >> 54), height: 1 + Int((state >> 20) & 0xFF))
+            let number = 1 + index % 3
+            counts.add(size, number)
+            reference[size, default: 0] += number
+        }
+        for size in [ShapeTally.Size(width: 1, height: 1), .init(width: Int(Int32.max), height: Int(Int32.max)),
+                     .init(width: 65535, height: 1)] {
+            counts.add(size)
+            reference[size, default: 0] += 1
+        }
+        #expect(counts.count == reference.count)
+        #expect(counts.count > 1000)
+        #expect(Dictionary(uniqueKeysWithValues: counts.all.map { ($0.size, $0.count) }) == reference)
+    }
+
     @Test("tallies added together equal one tally of every file, in any split")
     func merge() {
         let headers = (0..<40).map { index in
