@@ -3,8 +3,9 @@
 // Layout and the direction of dependencies: ARCHITECTURE.md and DESIGN.md §2.
 import PackageDescription
 
-/// A SwiftPM system-library target for a C library found with pkg-config.
-func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
+/// A SwiftPM system-library target for a C library found with pkg-config (or, without a
+/// pkg-config name, only its header on the compiler's default include path).
+func systemLibrary(_ name: String, pkgConfig: String?, apt: [String]) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
 }
 
@@ -22,7 +23,9 @@ let package = Package(
         systemLibrary("CArchive", pkgConfig: "libarchive", apt: ["libarchive-dev"]),
         systemLibrary("CTurboJPEG", pkgConfig: "libturbojpeg", apt: ["libturbojpeg0-dev"]),
         systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
-        systemLibrary("COpenBLAS", pkgConfig: "openblas", apt: ["libopenblas-dev"]),
+        // Header only: Training loads libopenblas.so.0 on first use (Sources/Training/BLAS.swift),
+        // so commands that do not train skip the start-up of OpenBLAS's thread pool.
+        systemLibrary("COpenBLAS", pkgConfig: nil, apt: ["libopenblas-dev"]),
         systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
 
         // Stages of the data's journey.

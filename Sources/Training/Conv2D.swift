@@ -260,6 +260,7 @@ public final class Conv2D: Layer {
     /// Writes the receptive fields of `images` as rows `[ky][kx][channel]` of `cols`, zeros
     /// where the window hangs over the padding (on the calling thread).
     func im2col(_ x: UnsafePointer<Float>, images: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
+        if kernelWidth * inChannels < 16 { return im2colNarrow(x, images: images, into: cols) }
         let (height, width, c) = (inputShape[0], inputShape[1], inChannels)
         let (kh, kw, s) = (kernelHeight, kernelWidth, stride)
         let (outHeight, outWidth) = (rows.output, columns.output)
@@ -284,6 +285,33 @@ public final class Conv2D: Layer {
                             if kxEnd < kw { target.advanced(by: kxEnd * c).update(repeating: 0, count: (kw - kxEnd) * c) }
                         }
                         target += kw * c
+                    }
+                }
+            }
+        }
+    }
+
+    /// `im2col` for windows whose rows are a few values (a first layer's 3x3 over one or three
+    /// channels): value by value, where a copy call per window row would cost more than it moves.
+    private func im2colNarrow(_ x: UnsafePointer<Float>, images: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
+        let (height, width, c) = (inputShape[0], inputShape[1], inChannels)
+        let (kh, kw, s) = (kernelHeight, kernelWidth, stride)
+        let (outHeight, outWidth) = (rows.output, columns.output)
+        let (padTop, padLeft) = (rows.padBefore, columns.padBefore)
+        var target = cols
+        for n in images {
+            let image = x + n * height * width * c
+            for oy in 0..<outHeight {
+                for ox in 0..<outWidth {
+                    for ky in 0..<kh {
+                        let iy = oy * s - padTop + ky
+                        for kx in 0..<kw {
+                            let ix = ox * s - padLeft + kx
+                            let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
+                            let source = image + (iy * width + ix) * c
+                            for channel in 0..<c { target[channel] = inside ? source[channel] : 0 }
+                            target += c
+                        }
                     }
                 }
             }

@@ -5,7 +5,9 @@
 /// With `same` padding a window's maximum is over the pixels inside the image (TensorFlow's
 /// rule). The backward pass sends each output's gradient to the input that won its window:
 /// the first one equal to the maximum, scanning rows then columns (found again from the
-/// saved input rather than stored, so the forward pass is a plain vectorised maximum).
+/// saved input rather than stored, so the forward pass is a plain vectorised maximum). When
+/// windows do not overlap (stride >= pool size, Keras's default) each input pixel gets its
+/// gradient by one store, with no zeroing and adding.
 public final class MaxPool2D: Layer {
     public let kind = "MaxPooling2D"
     public let poolSize: Int
@@ -75,9 +77,10 @@ public final class MaxPool2D: Layer {
 
     /// Adds one output pixel's gradients `dy [channels]` to the first input pixel in the
     /// window, per channel, whose value equals the output `winners [channels]`; eight channels
-    /// at a time with a mask of the channels still unrouted.
+    /// at a time with a mask of the channels still unrouted. `storing` writes the gradient or
+    /// zero to every pixel of the window instead of adding (windows that do not overlap).
     @inline(__always)
-    private static func routeGradient(_ dy: UnsafePointer<Float>, winners: UnsafePointer<Float>, image: UnsafePointer<Float>,
+    private static func routeGradient(storing: Bool, _ dy: UnsafePointer<Float>, winners: UnsafePointer<Float>, image: UnsafePointer<Float>,
                                       gradImage: UnsafeMutablePointer<Float>, window: (Range<Int>, Range<Int>),
                                       width: Int, channels: Int) {
         typealias Lanes = Elementwise.Lanes
@@ -89,18 +92,25 @@ public final class MaxPool2D: Layer {
                 for ix in window.1 {
                     let offset = (iy * width + ix) * channels + c
                     let hit = open .& (Elementwise.load(image + offset) .== best)
-                    let target = gradImage + offset
-                    Elementwise.store(Elementwise.load(target) + Lanes(repeating: 0).replacing(with: gradient, where: hit), target)
+                    let target = gradImage + offset, routed = Lanes(repeating: 0).replacing(with: gradient, where: hit)
+                    Elementwise.store(storing ? routed : Elementwise.load(target) + routed, target)
                     open = open .& .!hit
                 }
             }
             c += 8
         }
         while c < channels {
-            search: for iy in window.0 {
-                for ix in window.1 where image[(iy * width + ix) * channels + c] == winners[c] {
-                    gradImage[(iy * width + ix) * channels + c] += dy[c]
-                    break search
+            var open = true
+            for iy in window.0 {
+                for ix in window.1 {
+                    let offset = (iy * width + ix) * channels + c
+                    let hit = open && image[offset] == winners[c]
+                    if hit {
+                        gradImage[offset] = storing ? dy[c] : gradImage[offset] + dy[c]
+                        open = false
+                    } else if storing {
+                        gradImage[offset] = 0
+                    }
                 }
             }
             c += 1
@@ -115,7 +125,12 @@ public final class MaxPool2D: Layer {
         let (width, channels) = (inputShape[1], inputShape[2])
         let (outHeight, outWidth) = (rows.output, columns.output)
         let inPerImage = inputShape.reduce(1, *), outPerImage = outputShape.reduce(1, *)
-        return gradInputStorage.tensor(shape: [batch] + inputShape, zeroed: true) { dx in
+        // Without overlaps every covered pixel is stored once; only pixels no window covers
+        // (a remainder row or column under `valid` padding) need zeros first.
+        let storing = stride >= poolSize
+        let covered = stride == poolSize && rows.output * stride - rows.padBefore >= inputShape[0]
+            && columns.output * stride - columns.padBefore >= inputShape[1]
+        return gradInputStorage.tensor(shape: [batch] + inputShape, zeroed: !(storing && covered)) { dx in
             gradOutput.data.withUnsafeBufferPointer { dy in
                 input.data.withUnsafeBufferPointer { x in
                     output.data.withUnsafeBufferPointer { y in
@@ -126,7 +141,7 @@ public final class MaxPool2D: Layer {
                                     for ox in 0..<outWidth {
                                         let (ys, xs) = window(oy, ox)
                                         let index = n * outPerImage + (oy * outWidth + ox) * channels
-                                        Self.routeGradient(dy.baseAddress! + index, winners: y.baseAddress! + index,
+                                        Self.routeGradient(storing: storing, dy.baseAddress! + index, winners: y.baseAddress! + index,
                                                            image: image, gradImage: gradImage, window: (ys, xs),
                                                            width: width, channels: channels)
                                     }

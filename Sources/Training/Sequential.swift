@@ -23,8 +23,10 @@ public final class Sequential {
 
     /// Builds the model and draws its initial weights.
     /// - Throws: `TrainingError.invalidModel` with a sentence when the layers do not fit the
-    ///   input shape, each other or the classes.
+    ///   input shape, each other or the classes; `TrainingError.libraryUnavailable` when
+    ///   OpenBLAS cannot be loaded.
     public init(_ description: ModelDescription, seed: UInt64) throws {
+        try BLAS.load()
         let specs = description.layers
         guard !specs.isEmpty else { throw TrainingError.invalidModel("The model has no layers.") }
         guard description.classes.count >= 2 else {

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// How many threads training uses (all cores by default).
@@ -7,8 +6,9 @@ import Foundation
 /// little work) and runs them at once: a convolution splits the batch, and each thread runs
 /// im2col, a single-threaded GEMM, bias and activation on its images; a dense layer splits
 /// its outputs (forward, weight gradient) and inputs (input gradient); elementwise loops split
-/// the values. A layer thus costs one fork and join per pass, and OpenBLAS's own thread pool,
-/// whose idle threads spin and compete with the layers', is kept at one thread.
+/// the values. A layer thus costs one fork and join per pass (on `WorkerTeam`, whose workers
+/// stay awake between passes), and OpenBLAS's own thread pool, whose idle threads spin and
+/// compete with the layers', is kept at one thread.
 ///
 /// Every value is written by exactly one part, except a convolution's weight gradient, which
 /// is summed per part and the parts then added in part order; bias gradients and BatchNorm
@@ -45,13 +45,8 @@ public enum Threads {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        // concurrentPerform returns only when every part is done, so `body` never outlives
-        // this call; the box carries it (and the pointers it captures) across threads.
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                work.value(part, partRange(part, of: count, parts: parts))
-            }
+        WorkerTeam.shared.run(parts: parts) { part in
+            body(part, partRange(part, of: count, parts: parts))
         }
     }
 
@@ -59,13 +54,6 @@ public enum Threads {
     static func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         parallelParts(count, grain: grain) { _, range in body(range) }
     }
-}
-
-/// A value handed to other threads whose safety the caller guarantees: each thread writes
-/// only the indices it owns, and the value does not outlive the parallel call.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 private final class ThreadCountStorage: @unchecked Sendable {

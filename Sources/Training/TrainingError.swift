@@ -12,10 +12,13 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unreadableFile(path: String, reason: String)
     /// A model or checkpoint file that could not be written.
     case unwritableFile(path: String, reason: String)
+    /// A shared library training needs (OpenBLAS) that could not be loaded: which and why.
+    case libraryUnavailable(String)
 
     public var description: String {
         switch self {
-        case .invalidHyperparameter(let sentence), .invalidLayerSpec(let sentence), .invalidModel(let sentence):
+        case .invalidHyperparameter(let sentence), .invalidLayerSpec(let sentence), .invalidModel(let sentence),
+             .libraryUnavailable(let sentence):
             sentence
         case .unreadableFile(let path, let reason), .unwritableFile(let path, let reason):
             "\(path): \(reason)"

@@ -80,4 +80,44 @@ struct KernelAgreementTests {
         expectClose(layer.weight.gradient, naive.weight, absolute: 1e-5, relative: 1e-4, "weight gradient")
         expectClose(layer.bias.gradient, naive.bias, absolute: 1e-5, relative: 1e-4, "bias gradient")
     }
+
+    /// The max-pooling gradient by plain loops: each output's gradient goes to the first input
+    /// of its window (rows, then columns) equal to the window's maximum.
+    static func maxPoolGradient(_ layer: MaxPool2D, input: Tensor, upstream: Tensor) -> [Float] {
+        let (height, width, channels) = (layer.inputShape[0], layer.inputShape[1], layer.inputShape[2])
+        let (outHeight, outWidth) = (layer.outputShape[0], layer.outputShape[1])
+        let pad = (layer.rows.padBefore, layer.columns.padBefore)
+        var dx = [Float](repeating: 0, count: input.count)
+        for n in 0..<input.batch {
+            for oy in 0..<outHeight {
+                for ox in 0..<outWidth {
+                    for c in 0..<channels {
+                        var best: (value: Float, index: Int)?
+                        for iy in max(0, oy * layer.stride - pad.0)..<min(height, oy * layer.stride - pad.0 + layer.poolSize) {
+                            for ix in max(0, ox * layer.stride - pad.1)..<min(width, ox * layer.stride - pad.1 + layer.poolSize) {
+                                let index = ((n * height + iy) * width + ix) * channels + c
+                                if best == nil || input.data[index] > best!.value { best = (input.data[index], index) }
+                            }
+                        }
+                        dx[best!.index] += upstream.data[((n * outHeight + oy) * outWidth + ox) * channels + c]
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    @Test("MaxPool2D routes each gradient to its window's first maximum, also on a reused layer",
+          arguments: [(2, 2, Padding.valid), (2, 2, .same), (3, 2, .same), (2, 3, .valid), (3, 1, .valid)])
+    func maxPool(_ size: Int, _ stride: Int, _ padding: Padding) {
+        // 12 channels: eight vector lanes and four scalar ones; 5x7 leaves a remainder under `valid`.
+        let layer = MaxPool2D(inputShape: [5, 7, 12], poolSize: size, stride: stride, padding: padding)
+        let first = spacedTensor([2, 5, 7, 12], seed: 43), second = spacedTensor([2, 5, 7, 12], seed: 44)
+        _ = layer.forward(first, training: true)
+        _ = layer.backward(randomTensor([2] + layer.outputShape, seed: 45), needsInputGradient: true)
+        _ = layer.forward(second, training: true)
+        let upstream = randomTensor([2] + layer.outputShape, seed: 46)
+        let gradInput = layer.backward(upstream, needsInputGradient: true)
+        #expect(gradInput.data == Self.maxPoolGradient(layer, input: second, upstream: upstream))
+    }
 }
