@@ -292,25 +292,36 @@ public final class Conv2D: Layer {
     }
 
     /// `im2col` for windows whose rows are a few values (a first layer's 3x3 over one or three
-    /// channels): value by value, where a copy call per window row would cost more than it moves.
+    /// channels), where a copy call per window row would cost more than it moves: one column
+    /// `(ky, kx, channel)` at a time, along each output row, zeros where it hangs over the padding.
     private func im2colNarrow(_ x: UnsafePointer<Float>, images: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
         let (height, width, c) = (inputShape[0], inputShape[1], inChannels)
         let (kh, kw, s) = (kernelHeight, kernelWidth, stride)
         let (outHeight, outWidth) = (rows.output, columns.output)
         let (padTop, padLeft) = (rows.padBefore, columns.padBefore)
-        var target = cols
-        for n in images {
+        let patch = patchSize
+        for (local, n) in images.enumerated() {
             let image = x + n * height * width * c
-            for oy in 0..<outHeight {
-                for ox in 0..<outWidth {
-                    for ky in 0..<kh {
-                        let iy = oy * s - padTop + ky
-                        for kx in 0..<kw {
-                            let ix = ox * s - padLeft + kx
-                            let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
-                            let source = image + (iy * width + ix) * c
-                            for channel in 0..<c { target[channel] = inside ? source[channel] : 0 }
-                            target += c
+            let block = cols + local * outHeight * outWidth * patch
+            for kx in 0..<kw {
+                // The output columns whose input column ox * s - padLeft + kx is inside the image.
+                let firstInside = min(outWidth, max(0, (padLeft - kx + s - 1) / s))
+                let lastColumn = width - 1 + padLeft - kx   // ox * s <= lastColumn
+                let endInside = lastColumn < 0 ? firstInside : max(firstInside, min(outWidth, lastColumn / s + 1))
+                for ky in 0..<kh {
+                    for channel in 0..<c {
+                        let column = (ky * kw + kx) * c + channel
+                        for oy in 0..<outHeight {
+                            let row = block + oy * outWidth * patch + column
+                            let iy = oy * s - padTop + ky
+                            guard iy >= 0 && iy < height else {
+                                for ox in 0..<outWidth { row[ox * patch] = 0 }
+                                continue
+                            }
+                            let source = image + iy * width * c + channel
+                            for ox in 0..<firstInside { row[ox * patch] = 0 }
+                            for ox in firstInside..<endInside { row[ox * patch] = source[(ox * s - padLeft + kx) * c] }
+                            for ox in endInside..<outWidth { row[ox * patch] = 0 }
                         }
                     }
                 }

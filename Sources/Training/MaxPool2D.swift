@@ -4,8 +4,9 @@
 /// `input [batch, height, width, channels] -> output [batch, outHeight, outWidth, channels]`.
 /// With `same` padding a window's maximum is over the pixels inside the image (TensorFlow's
 /// rule). The backward pass sends each output's gradient to the input that won its window:
-/// the first one equal to the maximum, scanning rows then columns (found again from the
-/// saved input rather than stored, so the forward pass is a plain vectorised maximum). When
+/// the first one equal to the maximum, scanning rows then columns. A training forward pass
+/// records each winner's pixel offset in its image (a Float, exact below 2^24), so the
+/// backward pass reads those and the gradient, not the much larger input again. When
 /// windows do not overlap (stride >= pool size, Keras's default) each input pixel gets its
 /// gradient by one store, with no zeroing and adding.
 public final class MaxPool2D: Layer {
@@ -17,8 +18,10 @@ public final class MaxPool2D: Layer {
     public let outputShape: [Int]
     let rows: WindowGeometry
     let columns: WindowGeometry
-    private var input = Tensor.empty
-    private var output = Tensor.empty
+    /// The batch of the last training forward pass, whose winners are recorded; 0 when none.
+    private var recordedBatch = 0
+    /// Per output value, the offset `iy * width + ix` of its window's winner in the image.
+    private let winners = ScratchBuffer()
     private var outputStorage = RecycledStorage()
     private var gradInputStorage = RecycledStorage()
 
@@ -49,6 +52,7 @@ public final class MaxPool2D: Layer {
         let (width, channels) = (inputShape[1], inputShape[2])
         let (outHeight, outWidth) = (rows.output, columns.output)
         let inPerImage = inputShape.reduce(1, *), outPerImage = outputShape.reduce(1, *)
+        let won: UnsafeMutablePointer<Float>? = training ? winners.reserve(batch * outPerImage) : nil
         let output = outputStorage.tensor(shape: [batch] + outputShape) { out in
             input.data.withUnsafeBufferPointer { x in
                 Threads.parallelFor(batch) { images in
@@ -56,60 +60,85 @@ public final class MaxPool2D: Layer {
                         let image = x.baseAddress! + n * inPerImage
                         for oy in 0..<outHeight {
                             for ox in 0..<outWidth {
-                                let (ys, xs) = window(oy, ox)
-                                let target = out.baseAddress! + n * outPerImage + (oy * outWidth + ox) * channels
-                                target.update(from: image + (ys.lowerBound * width + xs.lowerBound) * channels, count: channels)
-                                for iy in ys {
-                                    for ix in xs {
-                                        Elementwise.maximum(image + (iy * width + ix) * channels, into: target, count: channels)
-                                    }
-                                }
+                                let index = n * outPerImage + (oy * outWidth + ox) * channels
+                                Self.poolWindow(image, window: window(oy, ox), width: width, channels: channels,
+                                                into: out.baseAddress! + index, winners: won.map { $0 + index })
                             }
                         }
                     }
                 }
             }
         }
-        self.input = input
-        self.output = output
+        recordedBatch = training ? batch : 0
         return output
     }
 
-    /// Adds one output pixel's gradients `dy [channels]` to the first input pixel in the
-    /// window, per channel, whose value equals the output `winners [channels]`; eight channels
-    /// at a time with a mask of the channels still unrouted. `storing` writes the gradient or
-    /// zero to every pixel of the window instead of adding (windows that do not overlap).
+    /// Writes one window's maximum per channel into `target [channels]` and, when given, the
+    /// offset of the first pixel (scanning rows then columns) that holds it into `winners`.
     @inline(__always)
-    private static func routeGradient(storing: Bool, _ dy: UnsafePointer<Float>, winners: UnsafePointer<Float>, image: UnsafePointer<Float>,
+    private static func poolWindow(_ image: UnsafePointer<Float>, window: (Range<Int>, Range<Int>), width: Int,
+                                   channels: Int, into target: UnsafeMutablePointer<Float>,
+                                   winners: UnsafeMutablePointer<Float>?) {
+        typealias Lanes = Elementwise.Lanes
+        let first = window.0.lowerBound * width + window.1.lowerBound
+        var c = 0
+        while c + 8 <= channels {
+            var best = Elementwise.load(image + first * channels + c), winner = Lanes(repeating: Float(first))
+            for iy in window.0 {
+                for ix in window.1 {
+                    let offset = iy * width + ix
+                    let value = Elementwise.load(image + offset * channels + c), greater = value .> best
+                    best.replace(with: value, where: greater)
+                    winner.replace(with: Float(offset), where: greater)
+                }
+            }
+            Elementwise.store(best, target + c)
+            if let winners { Elementwise.store(winner, winners + c) }
+            c += 8
+        }
+        while c < channels {
+            var best = image[first * channels + c], winner = first
+            for iy in window.0 {
+                for ix in window.1 where image[(iy * width + ix) * channels + c] > best {
+                    best = image[(iy * width + ix) * channels + c]
+                    winner = iy * width + ix
+                }
+            }
+            target[c] = best
+            winners?[c] = Float(winner)
+            c += 1
+        }
+    }
+
+    /// Adds one output pixel's gradients `dy [channels]` to the pixel of its window recorded in
+    /// `winners [channels]`; `storing` writes the gradient or zero to every pixel of the window
+    /// instead of adding (windows that do not overlap).
+    @inline(__always)
+    private static func routeGradient(storing: Bool, _ dy: UnsafePointer<Float>, winners: UnsafePointer<Float>,
                                       gradImage: UnsafeMutablePointer<Float>, window: (Range<Int>, Range<Int>),
                                       width: Int, channels: Int) {
         typealias Lanes = Elementwise.Lanes
         var c = 0
         while c + 8 <= channels {
-            let best = Elementwise.load(winners + c), gradient = Elementwise.load(dy + c)
-            var open = SIMDMask<SIMD8<Int32>>(repeating: true)
+            let winner = Elementwise.load(winners + c), gradient = Elementwise.load(dy + c)
             for iy in window.0 {
                 for ix in window.1 {
-                    let offset = (iy * width + ix) * channels + c
-                    let hit = open .& (Elementwise.load(image + offset) .== best)
-                    let target = gradImage + offset, routed = Lanes(repeating: 0).replacing(with: gradient, where: hit)
+                    let offset = iy * width + ix
+                    let target = gradImage + offset * channels + c
+                    let routed = Lanes(repeating: 0).replacing(with: gradient, where: winner .== Float(offset))
                     Elementwise.store(storing ? routed : Elementwise.load(target) + routed, target)
-                    open = open .& .!hit
                 }
             }
             c += 8
         }
         while c < channels {
-            var open = true
             for iy in window.0 {
                 for ix in window.1 {
-                    let offset = (iy * width + ix) * channels + c
-                    let hit = open && image[offset] == winners[c]
-                    if hit {
-                        gradImage[offset] = storing ? dy[c] : gradImage[offset] + dy[c]
-                        open = false
+                    let offset = iy * width + ix, target = gradImage + offset * channels + c
+                    if winners[c] == Float(offset) {
+                        target.pointee = storing ? dy[c] : target.pointee + dy[c]
                     } else if storing {
-                        gradImage[offset] = 0
+                        target.pointee = 0
                     }
                 }
             }
@@ -117,14 +146,17 @@ public final class MaxPool2D: Layer {
         }
     }
 
+    /// - Precondition: the last forward pass was a training pass on the same batch.
     public func backward(_ gradOutput: Tensor, needsInputGradient: Bool) -> Tensor {
-        let batch = input.batch
+        let batch = recordedBatch
+        precondition(batch > 0, "MaxPool2D.backward needs a training forward pass first")
         checkGradient(gradOutput, batch: batch)
-        defer { (input, output) = (.empty, .empty) }
+        defer { recordedBatch = 0 }
         guard needsInputGradient else { return .empty }
         let (width, channels) = (inputShape[1], inputShape[2])
         let (outHeight, outWidth) = (rows.output, columns.output)
         let inPerImage = inputShape.reduce(1, *), outPerImage = outputShape.reduce(1, *)
+        let won = winners.pointer
         // Without overlaps every covered pixel is stored once; only pixels no window covers
         // (a remainder row or column under `valid` padding) need zeros first.
         let storing = stride >= poolSize
@@ -132,20 +164,15 @@ public final class MaxPool2D: Layer {
             && columns.output * stride - columns.padBefore >= inputShape[1]
         return gradInputStorage.tensor(shape: [batch] + inputShape, zeroed: !(storing && covered)) { dx in
             gradOutput.data.withUnsafeBufferPointer { dy in
-                input.data.withUnsafeBufferPointer { x in
-                    output.data.withUnsafeBufferPointer { y in
-                        Threads.parallelFor(batch) { images in
-                            for n in images {
-                                let image = x.baseAddress! + n * inPerImage, gradImage = dx.baseAddress! + n * inPerImage
-                                for oy in 0..<outHeight {
-                                    for ox in 0..<outWidth {
-                                        let (ys, xs) = window(oy, ox)
-                                        let index = n * outPerImage + (oy * outWidth + ox) * channels
-                                        Self.routeGradient(storing: storing, dy.baseAddress! + index, winners: y.baseAddress! + index,
-                                                           image: image, gradImage: gradImage, window: (ys, xs),
-                                                           width: width, channels: channels)
-                                    }
-                                }
+                Threads.parallelFor(batch) { images in
+                    for n in images {
+                        let gradImage = dx.baseAddress! + n * inPerImage
+                        for oy in 0..<outHeight {
+                            for ox in 0..<outWidth {
+                                let index = n * outPerImage + (oy * outWidth + ox) * channels
+                                Self.routeGradient(storing: storing, dy.baseAddress! + index, winners: won + index,
+                                                   gradImage: gradImage, window: window(oy, ox), width: width,
+                                                   channels: channels)
                             }
                         }
                     }
@@ -155,6 +182,6 @@ public final class MaxPool2D: Layer {
     }
 
     public func releaseCaches() {
-        (input, output) = (.empty, .empty)
+        recordedBatch = 0
     }
 }

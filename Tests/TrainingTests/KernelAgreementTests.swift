@@ -28,6 +28,8 @@ struct KernelAgreementTests {
         ConvCase(input: [6, 6, 2], filters: 3, kernel: (5, 5), stride: 1, padding: .same, activation: .linear),
         ConvCase(input: [5, 6, 2], filters: 2, kernel: (1, 1), stride: 3, padding: .same, activation: .linear),
         ConvCase(input: [28, 28, 1], filters: 8, kernel: (3, 3), stride: 1, padding: .valid, activation: .relu, batch: 2),
+        ConvCase(input: [2, 1, 1], filters: 2, kernel: (3, 3), stride: 1, padding: .same, activation: .linear),
+        ConvCase(input: [7, 2, 1], filters: 2, kernel: (5, 5), stride: 2, padding: .same, activation: .relu),
         ConvCase(input: [8, 7, 3], filters: 4, kernel: (3, 3), stride: 1, padding: .same, activation: .relu, columnBudget: 100),
     ])
     func conv(_ c: ConvCase) {
