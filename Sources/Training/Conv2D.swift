@@ -166,15 +166,15 @@ public final class Conv2D: Layer {
                         imageBiasSums.withUnsafeMutableBufferPointer { biasSums in
                             Threads.parallelParts(batch, grain: grain) { part, images in
                                 // dZ for the part's images (ReLU's mask), and their bias sums.
-                                let first = images.lowerBound * pixels * filters, count = images.count * pixels * filters
-                                if relu {
-                                    Elementwise.reluMask(dy.baseAddress! + first, by: y.baseAddress! + first, into: dz + first, count: count)
-                                } else {
-                                    (dz + first).update(from: dy.baseAddress! + first, count: count)
-                                }
                                 for n in images {
-                                    Elementwise.addRows(dz + n * pixels * filters, rows: pixels, columns: filters,
-                                                        into: biasSums.baseAddress! + n * filters)
+                                    let first = n * pixels * filters, sums = biasSums.baseAddress! + n * filters
+                                    if relu {
+                                        Elementwise.reluMask(dy.baseAddress! + first, by: y.baseAddress! + first, into: dz + first,
+                                                             rows: pixels, columns: filters, addingRowsInto: sums)
+                                    } else {
+                                        (dz + first).update(from: dy.baseAddress! + first, count: pixels * filters)
+                                        Elementwise.addRows(dz + first, rows: pixels, columns: filters, into: sums)
+                                    }
                                 }
                                 let cols = scratch + part * partColumns, dw = partial + part * filters * patch
                                 for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {

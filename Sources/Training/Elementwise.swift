@@ -28,6 +28,29 @@ enum Elementwise {
         }
     }
 
+    /// `reluMask` over `g [rows, columns]` that also adds each masked row to `sum [columns]`,
+    /// rows in order (the same sums as `addRows` on the output, in one pass).
+    static func reluMask(_ g: UnsafePointer<Float>, by y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                         rows: Int, columns: Int, addingRowsInto sum: UnsafeMutablePointer<Float>) {
+        let zero = Lanes(repeating: 0)
+        for row in 0..<rows {
+            let offset = row * columns
+            var j = 0
+            while j + 8 <= columns {
+                let masked = zero.replacing(with: load(g + offset + j), where: load(y + offset + j) .> zero)
+                store(masked, out + offset + j)
+                store(load(sum + j) + masked, sum + j)
+                j += 8
+            }
+            while j < columns {
+                let masked = y[offset + j] > 0 ? g[offset + j] : 0
+                out[offset + j] = masked
+                sum[j] += masked
+                j += 1
+            }
+        }
+    }
+
     /// `out[k] = max(x[k], 0)`; `out` may be `x`.
     static func relu(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
         var k = 0
