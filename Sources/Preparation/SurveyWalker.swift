@@ -158,6 +158,8 @@ enum SurveyWalker {
         var listing = SurveyListing()
         var visited: Set<FolderID> = []
         var labelIndex: [String: Int] = [:]
+        /// The last extension looked up and its format: files of one folder mostly share one.
+        var lastExtension: (ext: String, format: ImageFormat?) = ("", nil)
 
         /// Where `d_name` lies in a `dirent`.
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
@@ -198,7 +200,8 @@ enum SurveyWalker {
                         continue
                     }
                     let ext = pathExtension(name)
-                    let expected = formatByExtension[ext]
+                    if ext != lastExtension.ext { lastExtension = (ext, formatByExtension[ext]) }
+                    let expected = lastExtension.format
                     guard ext.isEmpty || expected != nil else {
                         listing.nonImageFiles += 1
                         continue
