@@ -61,7 +61,7 @@ public final class Adam: Optimizer {
                     parameter.gradient.data.withUnsafeBufferPointer { gradient in
                         parameter.value.data.withUnsafeMutableBufferPointer { value in
                             // Elementwise, so splitting it among threads changes no bit.
-                            Threads.parallelFor(value.count, grain: 1 << 15) { range in
+                            Threads.parallelFor(value.count, grain: 1 << 13) { range in
                                 let k = range.lowerBound
                                 Self.update(value: value.baseAddress! + k, m: m.baseAddress! + k, v: v.baseAddress! + k,
                                             gradient: gradient.baseAddress! + k, count: range.count, decay: decay,

@@ -54,9 +54,14 @@ public struct ModelCard: Codable, Equatable, Sendable {
             for index in values.indices { values[index] *= scale }
         case .standardize:
             let mean = normalize.mean.map(Float.init), std = normalize.std.map { Float(max($0, 1e-12)) }
-            for index in values.indices {
-                let channel = index % channels
-                values[index] = (values[index] * scale - mean[channel]) / std[channel]
+            values.withUnsafeMutableBufferPointer { values in
+                // One channel at a time, so the loop has no division by the channel count.
+                for channel in 0..<min(channels, values.count) {
+                    let (channelMean, channelStd) = (mean[channel], std[channel])
+                    for index in Swift.stride(from: channel, to: values.count, by: channels) {
+                        values[index] = (values[index] * scale - channelMean) / channelStd
+                    }
+                }
             }
         }
     }
