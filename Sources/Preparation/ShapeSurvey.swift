@@ -57,7 +57,7 @@ public struct ShapeSurveyError: Error, Equatable, CustomStringConvertible {
 ///    handing out files in batches as it finds them; with `--sample` it lists everything
 ///    first, sorts it by path, and `SurveySampler` draws a seeded random subset.
 /// 2. Meanwhile `SurveyWorkers` reads the headers on `threads` threads (`ShapeReader`: one
-///    `pread` of the first 4 KiB, more only when the header runs past them). No
+///    `pread` of the first 1 KiB, more only when the header runs past it). No
 ///    pixels are decoded, and the end of a file is not checked (`unpack` did that). Each
 ///    thread tallies what it reads (`ShapeSurveyPart`), so nothing per file is kept.
 /// 3. The threads' tallies (`ShapeTally`: counts per format, colour model and distinct size,

@@ -43,28 +43,39 @@ enum SurveyWorkers {
         let queue = WorkQueue<Item>()
         let finished = Finished<Worker>()
         let group = DispatchGroup()
-        for _ in 1..<threads {
-            group.enter()
-            let thread = Thread {
-                var worker = makeWorker()
-                var claimed = 0
-                while let (batch, range) = queue.claim(afterDoing: claimed) {
-                    for index in range { process(&worker, batch[index]) }
-                    claimed = range.count
+        var started = false
+        // The threads start once there is work for them, so that none begins by going to
+        // sleep: a thread woken by another is placed on the waker's core, and on a small VM
+        // the scheduler then left the two threads sharing one core for tens of milliseconds.
+        func startThreads() {
+            started = true
+            for _ in 1..<threads {
+                group.enter()
+                let thread = Thread {
+                    var worker = makeWorker()
+                    var claimed = 0
+                    while let (batch, range) = queue.claim(afterDoing: claimed) {
+                        for index in range { process(&worker, batch[index]) }
+                        claimed = range.count
+                    }
+                    finished.add(worker)
+                    group.leave()
                 }
-                finished.add(worker)
-                group.leave()
+                thread.start()
             }
-            thread.start()
         }
         do {
-            try produce { queue.publish($0) }
+            try produce { batch in
+                queue.publish(batch)
+                if !started && !batch.isEmpty { startThreads() }
+            }
         } catch {
             queue.finish()
             group.wait()
             throw error
         }
         queue.finish()
+        if !started { startThreads() }
         var worker = makeWorker()
         var claimed = 0
         while let (batch, range) = queue.claim(afterDoing: claimed) {
