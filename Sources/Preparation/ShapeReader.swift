@@ -142,7 +142,9 @@ final class ShapeReader {
         // fstat, and the walk has already seen a regular file) unless the pread came back
         // short, which means it holds the whole file, and close. O_NONBLOCK keeps a FIFO put
         // in the file's place from blocking the open; reading it then fails.
-        let descriptor = openat(base, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        // withCString keeps a short name on the stack; passing the String itself made a heap
+        // copy of it for every file.
+        let descriptor = path.withCString { openat(base, $0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         guard descriptor >= 0 else { return Self.failed(.cannotRead(Self.errorText()), bytes: 0) }
         defer { close(descriptor) }
         let wanted = firstRead

@@ -116,13 +116,15 @@ enum SurveyWalker {
 
     /// Whether `Junk.reason` should be asked about the file name `name`: false only for
     /// ASCII names that cannot be junk, which neither start with `.` (hidden files,
-    /// `.DS_Store`, `._x.jpg`) or `_` (`__MACOSX`) nor have the length of `Thumbs.db` or
-    /// `desktop.ini`. The walk asks for every file, and nearly all are not junk.
+    /// `.DS_Store`, `._x.jpg`) or `_` (`__MACOSX`) nor could be `Thumbs.db` or `desktop.ini`
+    /// in any case (by length and first letter). The walk asks for every file, and nearly all
+    /// are not junk.
     static func mayBeJunk(_ name: String) -> Bool {
         let utf8 = name.utf8
-        guard let first = utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "_"),
-              utf8.count != "thumbs.db".utf8.count, utf8.count != "desktop.ini".utf8.count
-        else { return true }
+        guard let first = utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "_") else { return true }
+        let letter = first | 0x20  // ASCII lower case
+        if utf8.count == "thumbs.db".utf8.count && letter == UInt8(ascii: "t") { return true }
+        if utf8.count == "desktop.ini".utf8.count && letter == UInt8(ascii: "d") { return true }
         return utf8.contains { $0 >= 0x80 }  // a non-ASCII letter may lower-case to an ASCII one
     }
 

@@ -45,8 +45,8 @@ enum SurveyWorkers {
         let group = DispatchGroup()
         var started = false
         // The threads start once there is work for them, so that none begins by going to
-        // sleep: a thread woken by another is placed on the waker's core, and on a small VM
-        // the scheduler then left the two threads sharing one core for tens of milliseconds.
+        // sleep and being woken beside the walk: on a 2-vCPU VM the scheduler often left a
+        // new thread sharing the walk's core for tens of milliseconds while the other idled.
         func startThreads() {
             started = true
             for _ in 1..<threads {

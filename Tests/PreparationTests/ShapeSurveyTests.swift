@@ -269,6 +269,7 @@ struct ShapeWalkerTests {
         ("desktop.ini", true), ("Desktop.INI", true), ("__MACOSX", true),
         ("DES\u{212A}TOP.INI", true),  // the Kelvin sign lower-cases to k: "desktop.ini"
         ("1.jpg", false), ("cat.12.jpg", false), ("thumbs_db", true), ("_1.jpg", true), ("chat-é.jpg", true),
+        ("12345.jpg", false), ("Tiger.jpg", true), ("dog.12.jpg", false), ("Dog.123.jpg", true),
     ])
     func junkPrefilter(name: String, asks: Bool) {
         #expect(SurveyWalker.mayBeJunk(name) == asks)
