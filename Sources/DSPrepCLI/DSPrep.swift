@@ -30,7 +30,12 @@ public struct DSPrep: AsyncParsableCommand {
     /// Parses the command line and runs the command. Usage errors keep ArgumentParser's message
     /// and exit code (64); anything a command throws prints as one line on stderr,
     /// `dsprep: <path>[: <entry>]: <reason>`, and exits 1.
-    public static func main(_ arguments: [String]? = nil) async {
+    ///
+    /// Synchronous on purpose: the commands block their thread (waiting for worker threads,
+    /// files, fsync), which belongs on the process's main thread, not on a thread of Swift's
+    /// cooperative pool; there, libdispatch on Linux counted the blocked thread as a busy
+    /// worker and started the commands' second worker only a second later.
+    public static func main(_ arguments: [String]? = nil) {
         let command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -38,12 +43,8 @@ public struct DSPrep: AsyncParsableCommand {
             exit(withError: error)
         }
         do {
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                var command = command
-                try command.run()
-            }
+            var command = command
+            try command.run()
         } catch {
             // ArgumentParser's own errors (help, version, validation) keep its handling.
             if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }

@@ -170,18 +170,23 @@ public final class ShardBuilder {
     }
 }
 
-/// A chunk being preprocessed on the worker pool in the background.
+/// A chunk being preprocessed on the worker pool in the background, on a thread of its own
+/// (a global-queue block that runs `concurrentPerform` counts as a busy libdispatch worker,
+/// which can delay the pool's next worker).
 private struct Prefetch {
     private final class Result: @unchecked Sendable { var outcomes: [ImageOutcome] = [] }
     private let result = Result()
-    private let done = DispatchGroup()
+    private let done = DispatchSemaphore(value: 0)
 
     init(pool: WorkerPool, paths: [String], into chunk: ChunkBuffer) {
-        let result = self.result
-        DispatchQueue.global().async(group: done) { result.outcomes = pool.process(paths, into: chunk) }
+        let (result, done) = (self.result, self.done)
+        Thread {
+            result.outcomes = pool.process(paths, into: chunk)
+            done.signal()
+        }.start()
     }
 
-    /// The outcomes, once every image of the chunk is done.
+    /// The outcomes, once every image of the chunk is done (call once).
     func wait() -> [ImageOutcome] {
         done.wait()
         return result.outcomes

@@ -2,7 +2,7 @@ import DSPrepCLI
 
 @main
 enum Entrypoint {
-    static func main() async {
-        await DSPrep.main()
+    static func main() {
+        DSPrep.main()
     }
 }
