@@ -39,6 +39,8 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAShard(path: String, format: String?)
     /// `images` or `labels` has a dtype or shape a dsprep shard cannot have.
     case wrongLayout(path: String, tensor: String, reason: String)
+    /// A `<split>-index.csv` that does not parse: the line and what is wrong with it.
+    case invalidIndex(path: String, reason: String)
 
     /// The file the error is about.
     public var path: String {
@@ -49,7 +51,7 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
              .invalidShape(let path, _), .invalidOffsets(let path, _), .offsetsPastEnd(let path, _, _, _),
              .sizeMismatch(let path, _, _, _), .overlappingTensors(let path, _, _), .gap(let path, _, _),
              .metadataNotStrings(let path, _), .missingTensor(let path, _), .notAShard(let path, _),
-             .wrongLayout(let path, _, _):
+             .wrongLayout(let path, _, _), .invalidIndex(let path, _):
             path
         }
     }
@@ -57,7 +59,7 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, without the path.
     public var reason: String {
         switch self {
-        case .io(_, let reason):
+        case .io(_, let reason), .invalidIndex(_, let reason):
             reason
         case .truncated(_, let size):
             "truncated: \(size) bytes, shorter than the 8-byte header length"
