@@ -21,19 +21,6 @@ public struct Prediction: Codable, Equatable, Sendable {
     public var top: [Ranked]
 }
 
-/// A file or model that `predict` cannot use: its path and the one-line reason.
-public struct PredictionError: Error, Equatable, CustomStringConvertible, Sendable {
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
-}
-
 /// Classifies raw JPEG and PNG files with a trained model, preparing each file exactly as
 /// `dsprep shard` prepared the model's training data.
 ///
@@ -57,14 +44,14 @@ public final class Predictor {
     private let preprocessors: [Preprocessor]
 
     /// - Parameter maxPixels: files with more pixels are refused from their header (`--max-pixels`).
-    /// - Throws: `PredictionError` naming `cardPath` when the card's preprocessing is not one
+    /// - Throws: `FileError` naming `cardPath` when the card's preprocessing is not one
     ///   this version of dsprep can reproduce, or its model does not take its images.
     public init(card: ModelCard, model: Sequential, cardPath: String = ModelCard.fileName, threads: Int = ProcessInfoCores.count,
                 maxPixels: Int = PreprocessOptions.defaultMaxPixels) throws {
         var options = try Self.preprocessOptions(for: card, cardPath: cardPath)
         options.maxPixels = max(1, maxPixels)
         guard card.model.inputShape.reduce(1, *) == options.outputByteCount else {
-            throw PredictionError(path: cardPath, reason: "the model's input shape \(card.model.inputShape) does not hold "
+            throw FileError(path: cardPath, reason: "the model's input shape \(card.model.inputShape) does not hold "
                                   + "\(card.image.width)x\(card.image.height)x\(card.image.channels) images")
         }
         self.card = card
@@ -74,7 +61,7 @@ public final class Predictor {
     }
 
     /// The model in a run folder: `model.json` and the weights in `model.safetensors`.
-    /// - Throws: `ModelCardError`, `TrainingError` or `PredictionError`.
+    /// - Throws: `ModelCardError`, `TrainingError` or `FileError`.
     public convenience init(run folder: String, threads: Int = ProcessInfoCores.count,
                             maxPixels: Int = PreprocessOptions.defaultMaxPixels) throws {
         let card = try ModelCard.read(run: folder)
@@ -83,12 +70,12 @@ public final class Predictor {
     }
 
     /// The preprocessing a model card records, as `Preprocessor` options.
-    /// - Throws: `PredictionError` for a colour, resize mode, filter, EXIF setting or background
+    /// - Throws: `FileError` for a colour, resize mode, filter, EXIF setting or background
     ///   that `Preprocessor` does not implement, or a colour that contradicts the channels.
     public static func preprocessOptions(for card: ModelCard, cardPath: String = ModelCard.fileName) throws -> PreprocessOptions {
         let recorded = card.preprocess, image = card.image
-        func refuse(_ reason: String) -> PredictionError {
-            PredictionError(path: cardPath, reason: reason + ": this version of dsprep cannot prepare images the same way")
+        func refuse(_ reason: String) -> FileError {
+            FileError(path: cardPath, reason: reason + ": this version of dsprep cannot prepare images the same way")
         }
         guard image.height > 0, image.width > 0 else { throw refuse("the image size \(image.width)x\(image.height) is not positive") }
         let gray: Bool
@@ -115,7 +102,7 @@ public final class Predictor {
 
     /// The network input for the file at `path`: its pixels preprocessed, stored as the shards
     /// store them and normalised, `[height * width * channels]` in NHWC order.
-    public func input(fileAt path: String) -> Result<[Float], PredictionError> {
+    public func input(fileAt path: String) -> Result<[Float], FileError> {
         var pixels = [UInt8](repeating: 0, count: options.outputByteCount)
         if let failure = Self.preprocess(path, preprocessors[0], into: &pixels) { return .failure(failure) }
         var values = [Float](repeating: 0, count: pixels.count)
@@ -127,8 +114,8 @@ public final class Predictor {
     /// Classifies each file; a file that cannot be read or decoded gets its failure, the others
     /// their predictions, in the order given.
     /// - Parameter topK: how many classes to rank (at most the number of classes).
-    public func predict(_ files: [String], topK: Int) -> [Result<Prediction, PredictionError>] {
-        var results: [Result<Prediction, PredictionError>] = []
+    public func predict(_ files: [String], topK: Int) -> [Result<Prediction, FileError>] {
+        var results: [Result<Prediction, FileError>] = []
         results.reserveCapacity(files.count)
         let size = options.outputByteCount
         var start = 0
@@ -170,10 +157,10 @@ public final class Predictor {
 
     /// Preprocesses `files` on all preprocessors: their pixels one after another, and a failure
     /// (or nil) for each.
-    private func decode(_ files: [String]) -> (pixels: [UInt8], failures: [PredictionError?]) {
+    private func decode(_ files: [String]) -> (pixels: [UInt8], failures: [FileError?]) {
         let size = options.outputByteCount
         var pixels = [UInt8](repeating: 0, count: files.count * size)
-        var failures = [PredictionError?](repeating: nil, count: files.count)
+        var failures = [FileError?](repeating: nil, count: files.count)
         let workers = min(preprocessors.count, files.count)
         pixels.withUnsafeMutableBufferPointer { pixels in
             failures.withUnsafeMutableBufferPointer { failures in
@@ -197,15 +184,15 @@ public final class Predictor {
     }
 
     /// Preprocesses the file at `path` into `pixels`, or says why it cannot be.
-    private static func preprocess(_ path: String, _ preprocessor: Preprocessor, into pixels: inout [UInt8]) -> PredictionError? {
+    private static func preprocess(_ path: String, _ preprocessor: Preprocessor, into pixels: inout [UInt8]) -> FileError? {
         do {
             let result = try pixels.withUnsafeMutableBytes { try preprocessor.process(fileAt: path, into: $0) }
-            if case .failure(let error) = result { return PredictionError(path: path, reason: error.description) }
+            if case .failure(let error) = result { return FileError(path: path, reason: error.description) }
             return nil
         } catch let error as POSIXError {
-            return PredictionError(path: path, reason: "cannot read: \(String(cString: strerror(error.code.rawValue)))")
+            return FileError(path: path, reason: "cannot read: \(String(cString: strerror(error.code.rawValue)))")
         } catch {
-            return PredictionError(path: path, reason: "cannot read: \(error)")
+            return FileError(path: path, reason: "cannot read: \(error)")
         }
     }
 

@@ -130,19 +130,6 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var accuracy: Double { confusion.accuracy }
 }
 
-/// A run or a shards folder that cannot be evaluated: the path and the reason.
-public struct EvaluationError: Error, Equatable, CustomStringConvertible, Sendable {
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
-}
-
 /// Runs a trained model over a split of a shards folder: loss, confusion matrix and the most
 /// confidently misclassified samples, batch by batch (memory holds one batch and the shards'
 /// labels; the shards are memory-mapped). Inputs are normalised by the model card, exactly as
@@ -174,12 +161,12 @@ public final class Evaluator {
     }
 
     /// The split to evaluate: `requested` if given; otherwise `test`, else `validation` with a note.
-    /// - Throws: `EvaluationError` naming the splits there are.
+    /// - Throws: `FileError` naming the splits there are.
     public static func chooseSplit(_ requested: String?, in manifest: Manifest, folder: String) throws -> (split: String, note: String?) {
         let available = manifest.splitNames.joined(separator: ", ")
         if let requested {
             guard manifest.splits[requested] != nil else {
-                throw EvaluationError(path: folder, reason: "no split '\(requested)' (the shards have: \(available))")
+                throw FileError(path: folder, reason: "no split '\(requested)' (the shards have: \(available))")
             }
             return (requested, nil)
         }
@@ -187,27 +174,27 @@ public final class Evaluator {
         if manifest.splits["validation"] != nil {
             return ("validation", "\(folder) has no test split; evaluated the validation split")
         }
-        throw EvaluationError(path: folder, reason: "no test or validation split to evaluate (the shards have: \(available)): "
+        throw FileError(path: folder, reason: "no test or validation split to evaluate (the shards have: \(available)): "
                               + "split the data with 'dsprep split' and shard it again, or name a split with --split")
     }
 
     /// Checks that `manifest`'s images can go through this model: the same classes in the same
     /// order, the same height, width, channels and dtype.
     /// - Returns: notes on what differs without making the scores meaningless (another resize mode).
-    /// - Throws: `EvaluationError` saying what differs and what to do.
+    /// - Throws: `FileError` saying what differs and what to do.
     public func check(_ manifest: Manifest, folder: String) throws -> [String] {
         let path = folder + "/" + Manifest.fileName
         guard manifest.classes == card.model.classes else {
-            throw EvaluationError(path: path, reason: "the shards' classes (\(Self.list(manifest.classes))) are not the model's "
+            throw FileError(path: path, reason: "the shards' classes (\(Self.list(manifest.classes))) are not the model's "
                                   + "(\(Self.list(card.model.classes))): evaluate shards made from the same classes")
         }
         let shards = manifest.image, wanted = card.image
         guard (shards.height, shards.width, shards.channels, shards.dtype) == (wanted.height, wanted.width, wanted.channels, wanted.dtype) else {
-            throw EvaluationError(path: path, reason: "the shards hold \(Self.layout(shards)) images but the model takes "
+            throw FileError(path: path, reason: "the shards hold \(Self.layout(shards)) images but the model takes "
                                   + "\(Self.layout(wanted)): shard the data again with the model's size, colour and dtype")
         }
         guard card.model.inputShape.reduce(1, *) == wanted.height * wanted.width * wanted.channels else {
-            throw EvaluationError(path: cardPath, reason: "the model's input shape \(card.model.inputShape) does not hold "
+            throw FileError(path: cardPath, reason: "the model's input shape \(card.model.inputShape) does not hold "
                                   + "its \(Self.layout(wanted)) images")
         }
         let (had, has) = (card.preprocess, manifest.preprocess)
@@ -224,15 +211,15 @@ public final class Evaluator {
     /// Evaluates the split `split` (see `chooseSplit`) of the shards folder `folder`, after
     /// checking that its images fit the model (`check`), and names the worst errors' source
     /// images from `<split>-index.csv` (a note says so when there is no index).
-    /// - Throws: `EvaluationError` (no manifest, no such split, shards that do not fit the model),
+    /// - Throws: `FileError` (no manifest, no such split, shards that do not fit the model),
     ///   `ShardError` for a bad shard or a damaged index.
     public func evaluate(folder: String, split requested: String? = nil) throws -> EvaluationReport {
         let manifestPath = folder + "/" + Manifest.fileName
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
-            throw EvaluationError(path: manifestPath, reason: "no manifest (run 'dsprep shard' first, or name the shards folder)")
+            throw FileError(path: manifestPath, reason: "no manifest (run 'dsprep shard' first, or name the shards folder)")
         }
         let manifest: Manifest
-        do { manifest = try Manifest.decode(data) } catch { throw EvaluationError(path: manifestPath, reason: error.description) }
+        do { manifest = try Manifest.decode(data) } catch { throw FileError(path: manifestPath, reason: error.description) }
         let (name, note) = try Self.chooseSplit(requested, in: manifest, folder: folder)
         var notes = try check(manifest, folder: folder)
         if let note { notes.insert(note, at: 0) }
@@ -251,20 +238,20 @@ public final class Evaluator {
     }
 
     /// Evaluates every labelled sample of an open split, in shard order.
-    /// - Throws: `EvaluationError` for a label outside the model's classes.
+    /// - Throws: `FileError` for a label outside the model's classes.
     public func evaluate(_ split: ShardSplit) throws -> EvaluationReport {
         let classes = card.model.classes
         guard split.sampleSize == card.model.inputShape.reduce(1, *) else {
-            throw EvaluationError(path: split.readers.first?.file.path ?? split.name,
+            throw FileError(path: split.readers.first?.file.path ?? split.name,
                                   reason: "the shards' images do not fit the model's input shape \(card.model.inputShape)")
         }
         let labelled = split.samples.filter { $0.label >= 0 }
         if let bad = labelled.first(where: { $0.label >= classes.count }) {
-            throw EvaluationError(path: split.readers[bad.shard].file.path,
+            throw FileError(path: split.readers[bad.shard].file.path,
                                   reason: "row \(bad.row) has label \(bad.label), but the model has \(classes.count) classes")
         }
         guard !labelled.isEmpty else {
-            throw EvaluationError(path: split.readers.first.map { ($0.file.path as NSString).deletingLastPathComponent } ?? split.name,
+            throw FileError(path: split.readers.first.map { ($0.file.path as NSString).deletingLastPathComponent } ?? split.name,
                                   reason: "the split '\(split.name)' has no labelled images to score")
         }
         let files = split.manifest.splits[split.name]?.shards.map(\.file) ?? []

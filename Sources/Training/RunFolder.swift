@@ -36,7 +36,7 @@ public struct RunFolder: Sendable, Equatable {
     /// Claims the next free `run-NNN` folder in `parent` (one above the highest number there,
     /// from `run-001`), creating it; a folder created at the same moment by another run is
     /// skipped.
-    /// - Throws: `RunError` when `parent` cannot be created or read.
+    /// - Throws: `FileError` when `parent` cannot be created or read.
     public static func next(in parent: String = defaultParent) throws -> RunFolder {
         let manager = FileManager.default
         try makeFolders(parent)
@@ -50,25 +50,25 @@ public struct RunFolder: Sendable, Equatable {
             let folder = RunFolder(path: parent + "/" + "run-" + (number < 1000 ? String(format: "%03d", number) : String(number)))
             if mkdir(folder.path, 0o755) == 0 { return folder }
             guard errno == EEXIST else {
-                throw RunError(path: folder.path, reason: "cannot create the folder: \(String(cString: strerror(errno)))")
+                throw FileError(path: folder.path, reason: "cannot create the folder: \(String(cString: strerror(errno)))")
             }
         }
     }
 
     /// Creates the folder named by `--out`: new, or existing and empty.
-    /// - Throws: `RunError` when it holds files already (another run's, say).
+    /// - Throws: `FileError` when it holds files already (another run's, say).
     public static func create(_ path: String) throws -> RunFolder {
         let folder = RunFolder(path: path)
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: folder.path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw RunError(path: folder.path, reason: "not a folder") }
+            guard isFolder.boolValue else { throw FileError(path: folder.path, reason: "not a folder") }
             let entries = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
             if entries.contains(optionsFileName) {
-                throw RunError(path: folder.path, reason: "holds a run already: continue it with --resume \(folder.path), or name a new folder with --out")
+                throw FileError(path: folder.path, reason: "holds a run already: continue it with --resume \(folder.path), or name a new folder with --out")
             }
             guard entries.isEmpty else {
-                throw RunError(path: folder.path, reason: "is not empty: name a new folder with --out")
+                throw FileError(path: folder.path, reason: "is not empty: name a new folder with --out")
             }
             return folder
         }
@@ -77,11 +77,11 @@ public struct RunFolder: Sendable, Equatable {
     }
 
     /// Writes `data` to `<folder>/<name>` crash-safely: `<name>.tmp`, fsync, rename, fsync the folder.
-    /// - Throws: `RunError` naming the file and the step that failed.
+    /// - Throws: `FileError` naming the file and the step that failed.
     public func write(_ data: Data, to name: String) throws {
         let target = path + "/" + name, temporary = target + ".tmp"
-        func failure(_ what: String) -> RunError {
-            RunError(path: target, reason: "\(what): \(String(cString: strerror(errno)))")
+        func failure(_ what: String) -> FileError {
+            FileError(path: target, reason: "\(what): \(String(cString: strerror(errno)))")
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot create \(temporary)") }
@@ -125,27 +125,14 @@ public struct RunFolder: Sendable, Equatable {
     static func makeFolders(_ path: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw RunError(path: path, reason: "not a folder") }
+            guard isFolder.boolValue else { throw FileError(path: path, reason: "not a folder") }
             return
         }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && parent != path { try makeFolders(parent) }
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-            throw RunError(path: path, reason: "cannot create the folder: \(String(cString: strerror(errno)))")
+            throw FileError(path: path, reason: "cannot create the folder: \(String(cString: strerror(errno)))")
         }
     }
 }
 
-/// A run folder, shard set or earlier model that cannot be used: the path and the reason,
-/// printed as `dsprep: <path>: <reason>`.
-public struct RunError: Error, Equatable, CustomStringConvertible, Sendable {
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
-}

@@ -144,15 +144,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 
     /// Reads `options.json` of `run`.
-    /// - Throws: `RunError` when it is missing or does not decode.
+    /// - Throws: `FileError` when it is missing or does not decode.
     public static func read(run: RunFolder) throws -> TrainingOptions {
         guard let data = FileManager.default.contents(atPath: run.optionsPath) else {
-            throw RunError(path: run.path, reason: "no \(RunFolder.optionsFileName): not a run folder written by 'dsprep train'")
+            throw FileError(path: run.path, reason: "no \(RunFolder.optionsFileName): not a run folder written by 'dsprep train'")
         }
         do {
             return try JSONDecoder().decode(TrainingOptions.self, from: data)
         } catch {
-            throw RunError(path: run.optionsPath, reason: "cannot read the run's options: \(error)")
+            throw FileError(path: run.optionsPath, reason: "cannot read the run's options: \(error)")
         }
     }
 

@@ -6,7 +6,7 @@ extension Trainer {
     /// (copying layers with `initFrom`), and writes `options.json`.
     /// - Parameter tool: `dsprep <version>`, recorded in `model.json`.
     /// - Throws: `TrainingError` for bad options or a model that does not fit the data;
-    ///   `ModelCardError`/`ShardError`/`RunError` for unusable shards, runs or files.
+    ///   `ModelCardError`/`ShardError`/`FileError` for unusable shards, runs or files.
     public convenience init(options: TrainingOptions, run: RunFolder, tool: String) throws {
         try self.init(options: options, run: run, tool: tool, checkpoint: nil, state: nil)
         try run.write(try self.options.encoded(), to: RunFolder.optionsFileName)
@@ -18,7 +18,7 @@ extension Trainer {
     ///   - epochs: a new total number of epochs (to train a finished run further), or nil.
     ///   - threads: another thread count, or nil for the recorded one (the only way to get the
     ///     bits an uninterrupted run would have).
-    /// - Throws: `RunError` when the folder is not a run, the run is over, or the shards changed.
+    /// - Throws: `FileError` when the folder is not a run, the run is over, or the shards changed.
     public convenience init(resuming run: RunFolder, epochs: Int? = nil, threads: Int? = nil, tool: String) throws {
         var options = try TrainingOptions.read(run: run)
         if let epochs { options.epochs = epochs }
@@ -29,13 +29,13 @@ extension Trainer {
             let restored = try Checkpoint(contentsOf: run.checkpointPath)
             guard let text = restored.trainerState,
                   let decoded = try? JSONDecoder().decode(TrainerState.self, from: Data(text.utf8)) else {
-                throw RunError(path: run.checkpointPath, reason: "holds no trainer state: not a checkpoint written by 'dsprep train'")
+                throw FileError(path: run.checkpointPath, reason: "holds no trainer state: not a checkpoint written by 'dsprep train'")
             }
             if decoded.stoppedEarly {
-                throw RunError(path: run.path, reason: "stopped early after epoch \(decoded.epochsDone) (val_loss did not improve for \(Self.epochs(options.patience ?? 0))): there is nothing to resume; model.safetensors holds epoch \(decoded.bestEpoch ?? decoded.epochsDone)")
+                throw FileError(path: run.path, reason: "stopped early after epoch \(decoded.epochsDone) (val_loss did not improve for \(Self.epochs(options.patience ?? 0))): there is nothing to resume; model.safetensors holds epoch \(decoded.bestEpoch ?? decoded.epochsDone)")
             }
             if decoded.epochsDone >= options.epochs {
-                throw RunError(path: run.path, reason: "finished its \(Self.epochs(decoded.epochsDone)): there is nothing to resume (to train it further, add --epochs with a larger total)")
+                throw FileError(path: run.path, reason: "finished its \(Self.epochs(decoded.epochsDone)): there is nothing to resume (to train it further, add --epochs with a larger total)")
             }
             (checkpoint, state) = (restored, decoded)
         }
@@ -62,14 +62,14 @@ extension Trainer {
         let description = ModelDescription(layers: options.layers, inputShape: train.inputShape, classes: manifest.classes)
         if let checkpoint {
             guard checkpoint.model.modelDescription == description else {
-                throw RunError(path: run.checkpointPath, reason: "holds another model than options.json describes (\(checkpoint.model.modelDescription.layers.map(\.description).joined(separator: ",")))")
+                throw FileError(path: run.checkpointPath, reason: "holds another model than options.json describes (\(checkpoint.model.modelDescription.layers.map(\.description).joined(separator: ",")))")
             }
             (model, optimizer) = (checkpoint.model, checkpoint.optimizer)
         } else {
             do {
                 model = try Sequential(description, seed: options.seed)
             } catch TrainingError.invalidModel(let sentence) {
-                throw RunError(path: options.shards, reason: "the model does not fit its \(Self.shapeText(train.inputShape)) images and \(manifest.classes.count) classes: \(sentence)")
+                throw FileError(path: options.shards, reason: "the model does not fit its \(Self.shapeText(train.inputShape)) images and \(manifest.classes.count) classes: \(sentence)")
             }
             optimizer = try options.optimizer.makeOptimizer()
             if let initFrom = options.initFrom {
@@ -94,11 +94,11 @@ extension Trainer {
             state.plateau = try ReduceLROnPlateau(factor: factor, patience: patience)
         }
         guard state.shards == fingerprint else {
-            throw RunError(path: options.shards, reason: "the shards changed since \(run.path) started (their SHA-256 differ from the checkpoint's): resuming would not continue the same run")
+            throw FileError(path: options.shards, reason: "the shards changed since \(run.path) started (their SHA-256 differ from the checkpoint's): resuming would not continue the same run")
         }
         let trainSamples = train.samples.filter { $0.label >= 0 }
         guard !trainSamples.isEmpty else {
-            throw RunError(path: options.shards, reason: "the '\(train.name)' split holds no labelled image")
+            throw FileError(path: options.shards, reason: "the '\(train.name)' split holds no labelled image")
         }
         var shardSizes = [Int](repeating: 0, count: train.readers.count)
         for sample in trainSamples { shardSizes[sample.shard] += 1 }
@@ -139,16 +139,16 @@ extension Trainer {
 
     /// The layers of an earlier run's model for this data set: every layer but the output layer,
     /// then a new output layer sized to `classes`.
-    /// - Throws: `ModelCardError` when the run has no model; `RunError` when its input shape is
+    /// - Throws: `ModelCardError` when the run has no model; `FileError` when its input shape is
     ///   not the shards' or its last layer is not a dense output layer.
     public static func fineTuningLayers(from initRun: String, inputShape: [Int]) throws -> [LayerSpec] {
         let card = try ModelCard.read(run: initRun)
         guard card.model.inputShape == inputShape else {
-            throw RunError(path: initRun + "/" + ModelCard.fileName,
+            throw FileError(path: initRun + "/" + ModelCard.fileName,
                            reason: "the model takes \(shapeText(card.model.inputShape)) inputs but the shards hold \(shapeText(inputShape)) images: shard the data at the model's size and colour, or train without --init")
         }
         guard case .dense? = card.model.layers.last else {
-            throw RunError(path: initRun + "/" + ModelCard.fileName, reason: "the model does not end with a dense output layer to replace")
+            throw FileError(path: initRun + "/" + ModelCard.fileName, reason: "the model does not end with a dense output layer to replace")
         }
         return card.model.layers.dropLast() + [.dense(units: nil, activation: nil)]
     }
@@ -159,7 +159,7 @@ extension Trainer {
         do {
             try model.loadWeights(from: initRun + "/" + ModelCard.weightsFileName, skippingLayers: [outputLayer])
         } catch TrainingError.unreadableFile(let path, let reason) {
-            throw RunError(path: path, reason: "cannot copy its layers: \(reason)")
+            throw FileError(path: path, reason: "cannot copy its layers: \(reason)")
         }
     }
 

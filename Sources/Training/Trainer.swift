@@ -92,7 +92,7 @@ public final class Trainer {
 
     /// Trains epochs until `options.epochs` are done or early stopping stops the run.
     /// - Returns: what happened; the model ends with the best epoch's weights.
-    /// - Throws: `RunError`/`TrainingError` when a file cannot be written, or the loss becomes NaN.
+    /// - Throws: `FileError`/`TrainingError` when a file cannot be written, or the loss becomes NaN.
     @discardableResult
     public func fit() throws -> TrainingReport {
         while state.epochsDone < options.epochs && !state.stoppedEarly {

@@ -204,7 +204,7 @@ struct TrainedRun {
             #expect(Set(prediction.top.map(\.name)) == ["cat", "dog"])
         }
         if case .failure(let error) = predictor.input(fileAt: dog + "empty.jpg") {
-            #expect(error == PredictionError(path: dog + "empty.jpg", reason: "empty file"))
+            #expect(error == FileError(path: dog + "empty.jpg", reason: "empty file"))
         } else {
             Issue.record("an empty file has no input")
         }

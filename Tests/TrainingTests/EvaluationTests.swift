@@ -181,11 +181,11 @@ private func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
         #expect(report.count == 6)
 
         let onlyTrain = try TinyFixture(splits: ["train"])
-        #expect(throws: EvaluationError(path: onlyTrain.folder, reason: "no test or validation split to evaluate (the shards have: train): "
+        #expect(throws: FileError(path: onlyTrain.folder, reason: "no test or validation split to evaluate (the shards have: train): "
                                         + "split the data with 'dsprep split' and shard it again, or name a split with --split")) {
             try Evaluator(card: onlyTrain.card, model: onlyTrain.model).evaluate(folder: onlyTrain.folder)
         }
-        #expect(throws: EvaluationError(path: onlyTrain.folder, reason: "no split 'test' (the shards have: train)")) {
+        #expect(throws: FileError(path: onlyTrain.folder, reason: "no split 'test' (the shards have: train)")) {
             try Evaluator(card: onlyTrain.card, model: onlyTrain.model).evaluate(folder: onlyTrain.folder, split: "test")
         }
     }
@@ -196,7 +196,7 @@ private func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
         var card = fixture.card
         card.model.classes = ["cat", "dog"]
         let model = try Sequential(card.model, seed: 1)
-        #expect(throws: EvaluationError(path: path, reason: "the shards' classes (a, b) are not the model's (cat, dog): "
+        #expect(throws: FileError(path: path, reason: "the shards' classes (a, b) are not the model's (cat, dog): "
                                         + "evaluate shards made from the same classes")) {
             try Evaluator(card: card, model: model).evaluate(folder: fixture.folder)
         }
@@ -204,19 +204,19 @@ private func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
         card = fixture.card
         card.image.channels = 3
         card.model.inputShape = [1, 2, 3]
-        #expect(throws: EvaluationError(path: path, reason: "the shards hold 2x1x1 uint8 images but the model takes 2x1x3 uint8: "
+        #expect(throws: FileError(path: path, reason: "the shards hold 2x1x1 uint8 images but the model takes 2x1x3 uint8: "
                                         + "shard the data again with the model's size, colour and dtype")) {
             try Evaluator(card: card, model: Sequential(card.model, seed: 1)).evaluate(folder: fixture.folder)
         }
 
         card = fixture.card
         card.image.dtype = .float16
-        #expect(throws: EvaluationError(path: path, reason: "the shards hold 2x1x1 uint8 images but the model takes 2x1x1 float16: "
+        #expect(throws: FileError(path: path, reason: "the shards hold 2x1x1 uint8 images but the model takes 2x1x1 float16: "
                                         + "shard the data again with the model's size, colour and dtype")) {
             try Evaluator(card: card, model: fixture.model).evaluate(folder: fixture.folder)
         }
 
-        #expect(throws: EvaluationError(path: fixture.folder + "/nothing/manifest.json",
+        #expect(throws: FileError(path: fixture.folder + "/nothing/manifest.json",
                                         reason: "no manifest (run 'dsprep shard' first, or name the shards folder)")) {
             try Evaluator(card: fixture.card, model: fixture.model).evaluate(folder: fixture.folder + "/nothing")
         }
@@ -224,7 +224,7 @@ private func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
     @Test func aSplitWithoutLabelsHasNothingToScore() throws {
         let fixture = try TinyFixture(splits: ["test", "unlabeled"], unlabelled: ["unlabeled"])
-        #expect(throws: EvaluationError(path: fixture.folder, reason: "the split 'unlabeled' has no labelled images to score")) {
+        #expect(throws: FileError(path: fixture.folder, reason: "the split 'unlabeled' has no labelled images to score")) {
             try Evaluator(card: fixture.card, model: fixture.model).evaluate(folder: fixture.folder, split: "unlabeled")
         }
     }

@@ -63,9 +63,9 @@ struct TrainerFilesTests {
         #expect(run.path == parent + "/mine")
         #expect(try RunFolder.create(parent + "/mine").path == run.path)  // empty: fine
         try run.write("x", to: "notes.txt")
-        #expect(throws: RunError(path: run.path, reason: "is not empty: name a new folder with --out")) { try RunFolder.create(run.path) }
+        #expect(throws: FileError(path: run.path, reason: "is not empty: name a new folder with --out")) { try RunFolder.create(run.path) }
         try run.write("{}", to: RunFolder.optionsFileName)
-        #expect(throws: RunError(path: run.path, reason: "holds a run already: continue it with --resume \(run.path), or name a new folder with --out")) {
+        #expect(throws: FileError(path: run.path, reason: "holds a run already: continue it with --resume \(run.path), or name a new folder with --out")) {
             try RunFolder.create(run.path)
         }
         #expect(!FileManager.default.fileExists(atPath: run.path + "/notes.txt.tmp"))

@@ -88,7 +88,7 @@ struct TrainerFineTuningTests {
         try manifest.write(to: other.folder)
         var options = TrainingOptions(shards: other.folder, model: "init", layers: [], epochs: 1)
         options.initFrom = base.run.path
-        #expect(throws: RunError(path: base.run.path + "/model.json", reason: "the model takes 6x6x1 inputs but the shards hold 36x1x1 images: shard the data at the model's size and colour, or train without --init")) {
+        #expect(throws: FileError(path: base.run.path + "/model.json", reason: "the model takes 6x6x1 inputs but the shards hold 36x1x1 images: shard the data at the model's size and colour, or train without --init")) {
             try Trainer(options: options, run: try other.runFolder(), tool: "test")
         }
         options.initFrom = other.folder + "/nothing"

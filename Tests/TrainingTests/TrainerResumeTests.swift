@@ -64,7 +64,7 @@ struct TrainerResumeTests {
         let shards = try BarShards(counts: ["train": 40, "validation": 10])
         let trainer = try Trainer(options: try shards.options("flatten,dense", epochs: 1), run: try shards.runFolder("done"), tool: "test")
         try trainer.fit()
-        #expect(throws: RunError(path: trainer.run.path, reason: "finished its 1 epoch: there is nothing to resume (to train it further, add --epochs with a larger total)")) {
+        #expect(throws: FileError(path: trainer.run.path, reason: "finished its 1 epoch: there is nothing to resume (to train it further, add --epochs with a larger total)")) {
             try Trainer(resuming: trainer.run, tool: "test")
         }
         // Training further is allowed.
@@ -72,7 +72,7 @@ struct TrainerResumeTests {
         #expect(try further.fit().history.count == 2)
 
         let empty = try shards.runFolder("empty")
-        #expect(throws: RunError(path: empty.path, reason: "no options.json: not a run folder written by 'dsprep train'")) {
+        #expect(throws: FileError(path: empty.path, reason: "no options.json: not a run folder written by 'dsprep train'")) {
             try Trainer(resuming: empty, tool: "test")
         }
 
@@ -85,7 +85,7 @@ struct TrainerResumeTests {
         let manifestPath = moved.folder + "/manifest.json"
         let text = try String(contentsOfFile: manifestPath, encoding: .utf8).replacingOccurrences(of: "\"train-0\"", with: "\"changed-0\"")
         try text.write(toFile: manifestPath, atomically: true, encoding: .utf8)
-        #expect(throws: RunError(path: moved.folder, reason: "the shards changed since \(trainer.run.path) started (their SHA-256 differ from the checkpoint's): resuming would not continue the same run")) {
+        #expect(throws: FileError(path: moved.folder, reason: "the shards changed since \(trainer.run.path) started (their SHA-256 differ from the checkpoint's): resuming would not continue the same run")) {
             try Trainer(resuming: trainer.run, tool: "test")
         }
     }
@@ -98,7 +98,7 @@ struct TrainerResumeTests {
         let trainer = try Trainer(options: options, run: try shards.runFolder(), tool: "test")
         let report = try trainer.fit()
         #expect(report.stoppedEarly)
-        #expect(throws: RunError(path: trainer.run.path, reason: "stopped early after epoch \(report.history.count) (val_loss did not improve for 1 epoch): there is nothing to resume; model.safetensors holds epoch \(report.bestEpoch!)")) {
+        #expect(throws: FileError(path: trainer.run.path, reason: "stopped early after epoch \(report.history.count) (val_loss did not improve for 1 epoch): there is nothing to resume; model.safetensors holds epoch \(report.bestEpoch!)")) {
             try Trainer(resuming: trainer.run, epochs: 20, tool: "test")
         }
     }
