@@ -21,14 +21,12 @@ enum BLAS {
                                               Float, UnsafePointer<Float>?, blasint, UnsafePointer<Float>?, blasint,
                                               Float, UnsafeMutablePointer<Float>?, blasint) -> Void
     private typealias SetThreads = @convention(c) (Int32) -> Void
-    private typealias GetThreads = @convention(c) () -> Int32
 
     /// The library's names, most specific first (Debian, Fedora and Arch ship the first).
     static let libraryNames = ["libopenblas.so.0", "libopenblas.so"]
 
     private struct Library: @unchecked Sendable {
         let sgemm: SGEMM
-        let getThreads: GetThreads
     }
 
     /// The loaded entry points, or why loading failed (once per process).
@@ -39,15 +37,12 @@ enum BLAS {
                 errors.append(dlerror().map { String(cString: $0) } ?? name)
                 continue
             }
-            guard let sgemm = dlsym(handle, "cblas_sgemm"), let set = dlsym(handle, "openblas_set_num_threads"),
-                  let get = dlsym(handle, "openblas_get_num_threads")
-            else {
+            guard let sgemm = dlsym(handle, "cblas_sgemm"), let set = dlsym(handle, "openblas_set_num_threads") else {
                 errors.append("\(name) has no cblas_sgemm or openblas_set_num_threads")
                 continue
             }
             unsafeBitCast(set, to: SetThreads.self)(1)
-            return .success(Library(sgemm: unsafeBitCast(sgemm, to: SGEMM.self),
-                                    getThreads: unsafeBitCast(get, to: GetThreads.self)))
+            return .success(Library(sgemm: unsafeBitCast(sgemm, to: SGEMM.self)))
         }
         return .failure(.libraryUnavailable(
             "OpenBLAS could not be loaded (\(errors.joined(separator: "; "))); install it with: apt-get install libopenblas0"))
@@ -86,8 +81,4 @@ enum BLAS {
                      alpha, a, blasint(lda), b, blasint(ldb),
                      beta, c, blasint(ldc))
     }
-
-    /// The number of threads OpenBLAS uses for a GEMM (1 once loaded).
-    /// The corresponding C function is `openblas_get_num_threads`.
-    static var threadCount: Int { Int(loaded.getThreads()) }
 }
