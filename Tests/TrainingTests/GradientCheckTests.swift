@@ -25,6 +25,16 @@ struct GradientCheckTests {
         GradientCheck().run(layer, input: randomTensor([2, 6, 5, 2], seed: 6))
     }
 
+    @Test("Conv2D by Winograd F(2x2, 3x3)", arguments: [(Padding.valid, Activation.linear), (.valid, .relu), (.same, .linear)])
+    func convWinograd(_ padding: Padding, _ activation: Activation) {
+        var random = RandomGenerator(seed: 10)
+        let layer = Conv2D(inputShape: [6, 5, 2], filters: 3, kernelHeight: 3, kernelWidth: 3, stride: 1,
+                           padding: padding, activation: activation, random: &random)
+        layer.lowering = .winograd
+        layer.bias.value = randomTensor([3], seed: 11, in: -0.5...0.5)
+        GradientCheck().run(layer, input: randomTensor([2, 6, 5, 2], seed: 12))
+    }
+
     @Test("Conv2D split into chunks of one image")
     func convChunked() {
         var random = RandomGenerator(seed: 7)

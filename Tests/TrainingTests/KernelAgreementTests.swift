@@ -14,8 +14,11 @@ struct KernelAgreementTests {
         var activation: Activation
         var batch = 3
         var columnBudget = 8 << 20
+        /// nil: the layer's own choice.
+        var lowering: Conv2D.Lowering? = nil
         var testDescription: String {
             "\(input) k\(kernel.0)x\(kernel.1) s\(stride) \(padding) \(activation)" + (columnBudget < 1000 ? " chunked" : "")
+                + (lowering.map { " \($0)" } ?? "")
         }
     }
 
@@ -31,12 +34,25 @@ struct KernelAgreementTests {
         ConvCase(input: [2, 1, 1], filters: 2, kernel: (3, 3), stride: 1, padding: .same, activation: .linear),
         ConvCase(input: [7, 2, 1], filters: 2, kernel: (5, 5), stride: 2, padding: .same, activation: .relu),
         ConvCase(input: [8, 7, 3], filters: 4, kernel: (3, 3), stride: 1, padding: .same, activation: .relu, columnBudget: 100),
+        // Winograd F(2x2, 3x3): odd and even sizes, channel and filter counts off the 8 lanes,
+        // an image smaller than a tile, chunks of one image, and the cnn preset's second layer.
+        ConvCase(input: [8, 7, 3], filters: 4, kernel: (3, 3), stride: 1, padding: .valid, activation: .relu, lowering: .winograd),
+        ConvCase(input: [8, 7, 3], filters: 4, kernel: (3, 3), stride: 1, padding: .same, activation: .relu, lowering: .winograd),
+        ConvCase(input: [6, 9, 10], filters: 12, kernel: (3, 3), stride: 1, padding: .same, activation: .linear),
+        ConvCase(input: [7, 6, 16], filters: 9, kernel: (3, 3), stride: 1, padding: .valid, activation: .relu),
+        ConvCase(input: [2, 1, 1], filters: 2, kernel: (3, 3), stride: 1, padding: .same, activation: .linear, lowering: .winograd),
+        ConvCase(input: [8, 7, 3], filters: 4, kernel: (3, 3), stride: 1, padding: .same, activation: .relu, columnBudget: 100,
+                 lowering: .winograd),
+        ConvCase(input: [13, 13, 32], filters: 64, kernel: (3, 3), stride: 1, padding: .valid, activation: .relu, batch: 2),
+        ConvCase(input: [13, 13, 32], filters: 64, kernel: (3, 3), stride: 1, padding: .valid, activation: .relu, batch: 2,
+                 lowering: .im2col),
     ])
     func conv(_ c: ConvCase) {
         var random = RandomGenerator(seed: 31)
         let layer = Conv2D(inputShape: c.input, filters: c.filters, kernelHeight: c.kernel.0, kernelWidth: c.kernel.1,
                            stride: c.stride, padding: c.padding, activation: c.activation, random: &random)
         layer.columnBudget = c.columnBudget
+        if let lowering = c.lowering { layer.lowering = lowering }
         layer.bias.value = randomTensor([c.filters], seed: 32, in: -0.3...0.3)
         // A first pass with other values, so stale values left in reused buffers would show.
         let warmUp = layer.forward(randomTensor([c.batch] + c.input, seed: 30), training: true)
@@ -53,6 +69,21 @@ struct KernelAgreementTests {
         expectClose(gradInput, naive.input, absolute: 1e-5, relative: 1e-4, "input gradient")
         expectClose(layer.weight.gradient, naive.weight, absolute: 1e-5, relative: 1e-4, "weight gradient")
         expectClose(layer.bias.gradient, naive.bias, absolute: 1e-5, relative: 1e-4, "bias gradient")
+    }
+
+    @Test("Conv2D lowers 3x3 stride-1 kernels over eight or more channels by Winograd, others by im2col")
+    func convLowering() {
+        var random = RandomGenerator(seed: 45)
+        func lowering(_ input: [Int], _ kernel: Int, _ stride: Int) -> Conv2D.Lowering {
+            Conv2D(inputShape: input, filters: 4, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
+                   padding: .same, activation: .relu, random: &random).lowering
+        }
+        #expect(lowering([13, 13, 32], 3, 1) == .winograd)
+        #expect(lowering([13, 13, 8], 3, 1) == .winograd)
+        #expect(lowering([28, 28, 1], 3, 1) == .im2col)
+        #expect(lowering([28, 28, 3], 3, 1) == .im2col)
+        #expect(lowering([13, 13, 32], 3, 2) == .im2col)
+        #expect(lowering([13, 13, 32], 5, 1) == .im2col)
     }
 
     @Test("Conv2D accumulates gradients over two batches and skips the input gradient when asked")
