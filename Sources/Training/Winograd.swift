@@ -1,24 +1,29 @@
-/// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for
+/// Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray, "Fast Algorithms for
 /// Convolutional Neural Networks", 2016) for `Conv2D`'s 3x3, stride-1 kernels.
 ///
-/// The output is cut into 2x2 tiles, each read from a 4x4 input tile (tiles overlap by two
-/// pixels). Per tile and channel, `V = Bᵀ d B` turns the 4x4 input tile `d` into 16 values, one
-/// per position ξ; per filter and channel, `U = G g Gᵀ` turns the 3x3 kernel `g` into 16. The
-/// convolution is then 16 independent GEMMs, `M_ξ [tiles, filters] = V_ξ [tiles, channels]
-/// U_ξ [channels, filters]`, and each output tile is `Aᵀ m A`: 16 multiply-adds per channel and
-/// filter for four outputs instead of 36. With
+/// The output is cut into 4x4 tiles, each read from a 6x6 input tile (neighbouring tiles
+/// overlap by two pixels). Per tile and channel, `V = Bᵀ d B` turns the 6x6 input tile `d` into
+/// 36 values, one per position ξ; per filter and channel, `U = G g Gᵀ` turns the 3x3 kernel `g`
+/// into 36. The convolution is then 36 independent GEMMs, `M_ξ [tiles, filters] = V_ξ [tiles,
+/// channels] U_ξ [channels, filters]`, and each output tile is `Aᵀ m A`: 36 multiply-adds per
+/// channel and filter for 16 outputs instead of 144. With
 ///
-///     Bᵀ = [1  0 -1  0]    G = [ 1    0    0 ]    Aᵀ = [1  1  1  0]
-///          [0  1  1  0]        [1/2  1/2  1/2]         [0  1 -1 -1]
-///          [0 -1  1  0]        [1/2 -1/2  1/2]
-///          [0  1  0 -1]        [ 0    0    1 ]
+///     Bᵀ = [4  0 -5  0  1  0]    G = [ 1/4    0     0 ]    Aᵀ = [1  1  1  1  1  0]
+///          [0 -4 -4  1  1  0]        [-1/6 -1/6  -1/6 ]         [0  1 -1  2 -2  0]
+///          [0  4 -4 -1  1  0]        [-1/6  1/6  -1/6 ]         [0  1  1  4  4  0]
+///          [0 -2 -1  2  1  0]        [1/24 1/12   1/6 ]         [0  1 -1  8 -8  1]
+///          [0  2 -1 -2  1  0]        [1/24 -1/12  1/6 ]
+///          [0  4  0 -5  0  1]        [ 0     0     1  ]
 ///
 /// the backward pass is the same algebra transposed: `dM = A dZ Aᵀ` per output tile, then
 /// `dU_ξ = V_ξᵀ dM_ξ` (so `dW = Gᵀ dU G`) and `dV_ξ = dM_ξ U_ξᵀ` (so `dX += B dV Bᵀ`, added
-/// over the overlapping input tiles). All three GEMMs shrink by 36/16 = 2.25 (less the tiles'
-/// overhang past an odd output edge); the transforms are additions, vectorised over channels.
+/// over the overlapping input tiles). All three GEMMs shrink by 144/36 = 4 (less the tiles'
+/// overhang past an edge that is not a multiple of four); the transforms are additions and
+/// small multiples, vectorised over channels. In Float32 the results differ from a direct
+/// convolution's by rounding of the order of 1e-6 relative (the kernel agreement tests hold
+/// it to the same tolerance as im2col).
 ///
-/// Buffers hold the 16 positions one after another, each a row-major matrix with one row per
+/// Buffers hold the 36 positions one after another, each a row-major matrix with one row per
 /// tile (tiles ordered by image, tile row, tile column): position ξ of a region of `tiles`
 /// tiles and `width` values per tile starts at `ξ * positionStride(tiles:width:)`.
 struct Winograd {
@@ -27,8 +32,10 @@ struct Winograd {
     let padTop: Int, padLeft: Int
     let tileRows: Int, tileColumns: Int
 
-    /// Positions per tile: the 4x4 transformed tile.
-    static let positions = 16
+    /// Outputs per tile side, and input pixels per tile side.
+    static let outputSide = 4, inputSide = 6
+    /// Positions per tile: the 6x6 transformed tile.
+    static let positions = 36
 
     /// The fewest input channels for which `Conv2D` chooses Winograd: below that its GEMMs
     /// (`k` = channels) are too thin to gain from having fewer multiply-adds.
@@ -36,29 +43,33 @@ struct Winograd {
 
     init(height: Int, width: Int, channels: Int, filters: Int, rows: WindowGeometry, columns: WindowGeometry) {
         precondition(rows.kernel == 3 && columns.kernel == 3 && rows.stride == 1 && columns.stride == 1,
-                     "Winograd F(2x2, 3x3) needs a 3x3 kernel with stride 1")
+                     "Winograd F(4x4, 3x3) needs a 3x3 kernel with stride 1")
         (self.height, self.width, self.channels, self.filters) = (height, width, channels, filters)
         (outHeight, outWidth) = (rows.output, columns.output)
         (padTop, padLeft) = (rows.padBefore, columns.padBefore)
-        (tileRows, tileColumns) = ((outHeight + 1) / 2, (outWidth + 1) / 2)
+        (tileRows, tileColumns) = ((outHeight + 3) / 4, (outWidth + 3) / 4)
     }
 
     var tilesPerImage: Int { tileRows * tileColumns }
 
     /// The distance between positions in a buffer: `tiles * width` rounded up to 4 KiB plus one
-    /// cache line. The transforms read or write all 16 positions of a tile at once; at a
-    /// multiple of 4 KiB apart those 16 streams would share one set of the 8-way L1 cache and
-    /// evict each other on every access, which made the transforms cost as much as the GEMMs.
+    /// cache line. The transforms read or write all 36 positions of a tile at once; at a
+    /// multiple of 4 KiB apart those streams would share one set of the L1 cache and evict
+    /// each other on every access, which made the transforms cost as much as the GEMMs.
     static func positionStride(tiles: Int, width: Int) -> Int {
         (tiles * width + 1023) / 1024 * 1024 + 16
     }
 
-    /// Values in a buffer of all 16 positions for `tiles` tiles of `width` values.
+    /// Values in a buffer of all 36 positions for `tiles` tiles of `width` values.
     static func bufferSize(tiles: Int, width: Int) -> Int {
         positions * positionStride(tiles: tiles, width: width)
     }
 
+    /// The distance between the positions of `U` (and of a weight gradient `dU`).
+    var weightStride: Int { Self.positionStride(tiles: channels, width: filters) }
+
     typealias Lanes = Elementwise.Lanes
+    typealias Six<T> = (T, T, T, T, T, T)
 
     /// `count` (at most 8) values from `pointer`, zeros in the other lanes.
     @inline(__always)
@@ -76,185 +87,200 @@ struct Winograd {
         for lane in 0..<count { pointer[lane] = value[lane] }
     }
 
+    // MARK: The one-dimensional transforms (the rows of the matrices above)
+
+    /// `Bᵀ d`.
+    @inline(__always)
+    private static func bt(_ d: Six<Lanes>) -> Six<Lanes> {
+        let four = Lanes(repeating: 4), five = Lanes(repeating: 5), two = Lanes(repeating: 2)
+        let (d0, d1, d2, d3, d4, d5) = d
+        return (four * d0 - five * d2 + d4,
+                d3 + d4 - four * (d1 + d2),
+                four * (d1 - d2) + d4 - d3,
+                two * (d3 - d1) + d4 - d2,
+                two * (d1 - d3) + d4 - d2,
+                four * d1 - five * d3 + d5)
+    }
+
+    /// `B v` (the adjoint of `bt`).
+    @inline(__always)
+    private static func b(_ v: Six<Lanes>) -> Six<Lanes> {
+        let four = Lanes(repeating: 4), five = Lanes(repeating: 5), two = Lanes(repeating: 2)
+        let (v0, v1, v2, v3, v4, v5) = v
+        return (four * v0,
+                four * (v2 - v1 + v5) + two * (v4 - v3),
+                Lanes(repeating: 0) - five * v0 - four * (v1 + v2) - v3 - v4,
+                v1 - v2 + two * (v3 - v4) - five * v5,
+                v0 + v1 + v2 + v3 + v4,
+                v5)
+    }
+
+    /// `Aᵀ m`: six values become four.
+    @inline(__always)
+    private static func at(_ m: Six<Lanes>) -> (Lanes, Lanes, Lanes, Lanes) {
+        let two = Lanes(repeating: 2), four = Lanes(repeating: 4), eight = Lanes(repeating: 8)
+        let (m0, m1, m2, m3, m4, m5) = m
+        let (sum12, difference12, sum34, difference34) = (m1 + m2, m1 - m2, m3 + m4, m3 - m4)
+        return (m0 + sum12 + sum34, difference12 + two * difference34, sum12 + four * sum34,
+                difference12 + eight * difference34 + m5)
+    }
+
+    /// `A z` (the adjoint of `at`): four values become six.
+    @inline(__always)
+    private static func a(_ z0: Lanes, _ z1: Lanes, _ z2: Lanes, _ z3: Lanes) -> Six<Lanes> {
+        let two = Lanes(repeating: 2), four = Lanes(repeating: 4), eight = Lanes(repeating: 8)
+        let (even1, odd1) = (z0 + z2, z1 + z3)
+        let (even2, odd2) = (z0 + four * z2, two * z1 + eight * z3)
+        return (z0, even1 + odd1, even1 - odd1, even2 + odd2, even2 - odd2, z3)
+    }
+
+    /// `G g`: three values become six (multiplied by the reciprocals, which need no division).
+    @inline(__always)
+    private static func g(_ g0: Float, _ g1: Float, _ g2: Float) -> Six<Float> {
+        let (sixth, twelfth, twentyFourth): (Float, Float, Float) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+        let (outer, middle) = (g0 + g2, g1)
+        return (g0 * 0.25, -(outer + middle) * sixth, (middle - outer) * sixth,
+                g0 * twentyFourth + g1 * twelfth + g2 * sixth, g0 * twentyFourth - g1 * twelfth + g2 * sixth, g2)
+    }
+
+    /// `Gᵀ u` (the adjoint of `g`): six values become three.
+    @inline(__always)
+    private static func gt(_ u: Six<Float>) -> (Float, Float, Float) {
+        let (sixth, twelfth, twentyFourth): (Float, Float, Float) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+        let (u0, u1, u2, u3, u4, u5) = u
+        return (u0 * 0.25 - (u1 + u2) * sixth + (u3 + u4) * twentyFourth,
+                (u2 - u1) * sixth + (u3 - u4) * twelfth,
+                (u3 + u4 - u1 - u2) * sixth + u5)
+    }
+
     // MARK: Weights
 
-    /// The distance between the positions of `U` (and of a weight gradient `dU`).
-    var weightStride: Int { Self.positionStride(tiles: channels, width: filters) }
-
-    /// `U_ξ [channels, filters]` for all 16 positions, `weightStride` apart, from `weight
-    /// [filters, channels, 3, 3]` (PyTorch's layout): `U = G g Gᵀ` per filter and channel.
-    func transformWeight(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+    /// `U_ξ [channels, filters]` for all 36 positions, `weightStride` apart, from `weight
+    /// [filters, channels, 3, 3]` (PyTorch's layout): `U = G g Gᵀ` per filter and channel, for
+    /// the input channels in `part` (all by default).
+    func transformWeight(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>, channels part: Range<Int>? = nil) {
         let stride = weightStride
-        for c in 0..<channels {
+        for c in part ?? 0..<channels {
             for f in 0..<filters {
-                let g = weight + (f * channels + c) * 9
+                let kernel = weight + (f * channels + c) * 9
                 let target = u + c * filters + f
-                // G g: four rows of three, a column at a time.
-                @inline(__always) func column(_ k: Int) -> (Float, Float, Float, Float) {
-                    let (g0, g1, g2) = (g[k], g[3 + k], g[6 + k])
-                    return (g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, g2)
-                }
-                let h0 = column(0), h1 = column(1), h2 = column(2)
-                // (G g) Gᵀ: each row of three becomes four.
+                // G g, a column at a time; then each of its six rows times Gᵀ.
+                let h0 = Self.g(kernel[0], kernel[3], kernel[6])
+                let h1 = Self.g(kernel[1], kernel[4], kernel[7])
+                let h2 = Self.g(kernel[2], kernel[5], kernel[8])
                 @inline(__always) func put(_ i: Int, _ a: Float, _ b: Float, _ e: Float) {
-                    let row = target + 4 * i * stride
-                    row[0] = a
-                    row[stride] = (a + b + e) * 0.5
-                    row[2 * stride] = (a - b + e) * 0.5
-                    row[3 * stride] = e
+                    let (u0, u1, u2, u3, u4, u5) = Self.g(a, b, e)
+                    let row = target + 6 * i * stride
+                    (row[0], row[stride], row[2 * stride]) = (u0, u1, u2)
+                    (row[3 * stride], row[4 * stride], row[5 * stride]) = (u3, u4, u5)
                 }
                 put(0, h0.0, h1.0, h2.0)
                 put(1, h0.1, h1.1, h2.1)
                 put(2, h0.2, h1.2, h2.2)
                 put(3, h0.3, h1.3, h2.3)
+                put(4, h0.4, h1.4, h2.4)
+                put(5, h0.5, h1.5, h2.5)
             }
         }
     }
 
     /// Adds `Gᵀ dU G` to `gradient [filters, channels, 3, 3]` for `dU_ξ [channels, filters]`,
-    /// `weightStride` apart.
-    func addWeightGradient(_ du: UnsafePointer<Float>, to gradient: UnsafeMutablePointer<Float>) {
+    /// `weightStride` apart, for the input channels in `part` (all by default).
+    func addWeightGradient(_ du: UnsafePointer<Float>, to gradient: UnsafeMutablePointer<Float>, channels part: Range<Int>? = nil) {
         let stride = weightStride
-        for c in 0..<channels {
+        for c in part ?? 0..<channels {
             for f in 0..<filters {
                 let source = du + c * filters + f
-                // Gᵀ u: four rows of four become three, a column at a time.
+                // Gᵀ dU, a column at a time; then each of its three rows times G.
                 @inline(__always) func column(_ j: Int) -> (Float, Float, Float) {
-                    let u0 = source[j * stride], u1 = source[(4 + j) * stride]
-                    let u2 = source[(8 + j) * stride], u3 = source[(12 + j) * stride]
-                    return (u0 + (u1 + u2) * 0.5, (u1 - u2) * 0.5, (u1 + u2) * 0.5 + u3)
+                    Self.gt((source[j * stride], source[(6 + j) * stride], source[(12 + j) * stride],
+                             source[(18 + j) * stride], source[(24 + j) * stride], source[(30 + j) * stride]))
                 }
-                let w0 = column(0), w1 = column(1), w2 = column(2), w3 = column(3)
-                // (Gᵀ u) G: each row of four becomes three.
+                let w0 = column(0), w1 = column(1), w2 = column(2), w3 = column(3), w4 = column(4), w5 = column(5)
                 let target = gradient + (f * channels + c) * 9
-                @inline(__always) func add(_ i: Int, _ a: Float, _ b: Float, _ e: Float, _ g: Float) {
-                    target[3 * i] += a + (b + e) * 0.5
-                    target[3 * i + 1] += (b - e) * 0.5
-                    target[3 * i + 2] += (b + e) * 0.5 + g
+                @inline(__always) func add(_ i: Int, _ row: Six<Float>) {
+                    let (a, b, e) = Self.gt(row)
+                    target[3 * i] += a
+                    target[3 * i + 1] += b
+                    target[3 * i + 2] += e
                 }
-                add(0, w0.0, w1.0, w2.0, w3.0)
-                add(1, w0.1, w1.1, w2.1, w3.1)
-                add(2, w0.2, w1.2, w2.2, w3.2)
+                add(0, (w0.0, w1.0, w2.0, w3.0, w4.0, w5.0))
+                add(1, (w0.1, w1.1, w2.1, w3.1, w4.1, w5.1))
+                add(2, (w0.2, w1.2, w2.2, w3.2, w4.2, w5.2))
             }
         }
     }
 
     // MARK: The tile kernels, eight channels at a time (`count` lanes at the edge)
 
-    /// `(a - c, b + c, c - b, b - d)`: `Bᵀ` applied to four values.
-    @inline(__always)
-    private static func bt(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
-        (a - c, b + c, c - b, b - d)
-    }
-
-    /// `(a, b - c + d, b + c - a, -d)`: `B` applied to four values.
-    @inline(__always)
-    private static func b(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
-        (a, b - c + d, b + c - a, Lanes(repeating: 0) - d)
-    }
-
-    /// `(a + b + c, b - c - d)`: `Aᵀ` applied to four values.
-    @inline(__always)
-    private static func at(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes) {
-        (a + b + c, b - c - d)
-    }
-
-    /// `(a, a + b, a - b, -b)`: `A` applied to two values.
-    @inline(__always)
-    private static func a(_ a: Lanes, _ b: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
-        (a, a + b, a - b, Lanes(repeating: 0) - b)
-    }
-
-    /// `V = Bᵀ d B` for one tile: `d[r][k]` at `source + r * row + k * pixel`, position `4i + j`
-    /// stored at `target + (4i + j) * stride`.
+    /// `V = Bᵀ d B` for one tile: `d[r][k]` at `source + r * row + k * pixel`, position `6i + j`
+    /// stored at `target + (6i + j) * stride`; `t` holds 36 lanes of scratch.
     @inline(__always)
     private static func inputTile(_ source: UnsafePointer<Float>, row: Int, pixel: Int,
-                                  into target: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
+                                  into target: UnsafeMutablePointer<Float>, stride: Int, count: Int,
+                                  scratch t: UnsafeMutablePointer<Lanes>) {
         @inline(__always) func d(_ r: Int, _ k: Int) -> Lanes { load(source + (r &* row &+ k &* pixel), count) }
-        @inline(__always) func put(_ i: Int, _ v: (Lanes, Lanes, Lanes, Lanes)) {
-            store(v.0, target + (4 &* i) &* stride, count)
-            store(v.1, target + (4 &* i &+ 1) &* stride, count)
-            store(v.2, target + (4 &* i &+ 2) &* stride, count)
-            store(v.3, target + (4 &* i &+ 3) &* stride, count)
+        // Bᵀ d, a column at a time, into t; then each row of t times B.
+        for k in 0..<6 {
+            let column = bt((d(0, k), d(1, k), d(2, k), d(3, k), d(4, k), d(5, k)))
+            (t[k], t[6 + k], t[12 + k], t[18 + k], t[24 + k], t[30 + k]) = column
         }
-        // Bᵀ d, a column at a time; then each row of it times B.
-        let c0 = bt(d(0, 0), d(1, 0), d(2, 0), d(3, 0)), c1 = bt(d(0, 1), d(1, 1), d(2, 1), d(3, 1))
-        let c2 = bt(d(0, 2), d(1, 2), d(2, 2), d(3, 2)), c3 = bt(d(0, 3), d(1, 3), d(2, 3), d(3, 3))
-        put(0, bt(c0.0, c1.0, c2.0, c3.0))
-        put(1, bt(c0.1, c1.1, c2.1, c3.1))
-        put(2, bt(c0.2, c1.2, c2.2, c3.2))
-        put(3, bt(c0.3, c1.3, c2.3, c3.3))
+        for i in 0..<6 {
+            let v = bt((t[6 * i], t[6 * i + 1], t[6 * i + 2], t[6 * i + 3], t[6 * i + 4], t[6 * i + 5]))
+            let first = target + (6 &* i) &* stride
+            store(v.0, first, count)
+            store(v.1, first + stride, count)
+            store(v.2, first + 2 &* stride, count)
+            store(v.3, first + 3 &* stride, count)
+            store(v.4, first + 4 &* stride, count)
+            store(v.5, first + 5 &* stride, count)
+        }
     }
 
-    /// Adds `B dV Bᵀ` for one tile, `dV` position `4i + j` at `source + (4i + j) * stride`, to
-    /// `target + r * row + k * pixel`.
+    /// Adds `B dV Bᵀ` for one tile, `dV` position `6i + j` at `source + (6i + j) * stride`, to
+    /// `target + r * row + k * pixel`; `t` holds 36 lanes of scratch.
     @inline(__always)
     private static func addInputGradientTile(_ source: UnsafePointer<Float>, stride: Int,
-                                             to target: UnsafeMutablePointer<Float>, row: Int, pixel: Int, count: Int) {
-        @inline(__always) func v(_ i: Int, _ j: Int) -> Lanes { load(source + (4 &* i &+ j) &* stride, count) }
-        @inline(__always) func add(_ r: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
+                                             to target: UnsafeMutablePointer<Float>, row: Int, pixel: Int, count: Int,
+                                             scratch t: UnsafeMutablePointer<Lanes>) {
+        @inline(__always) func v(_ i: Int, _ j: Int) -> Lanes { load(source + (6 &* i &+ j) &* stride, count) }
+        // B dV, a column at a time, into t; then each row of t times Bᵀ, added to the pixels.
+        for k in 0..<6 {
+            let column = b((v(0, k), v(1, k), v(2, k), v(3, k), v(4, k), v(5, k)))
+            (t[k], t[6 + k], t[12 + k], t[18 + k], t[24 + k], t[30 + k]) = column
+        }
+        for r in 0..<6 {
+            let values = b((t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5]))
             let p = target + r &* row
-            store(load(p, count) + values.0, p, count)
-            store(load(p + pixel, count) + values.1, p + pixel, count)
-            store(load(p + 2 &* pixel, count) + values.2, p + 2 &* pixel, count)
-            store(load(p + 3 &* pixel, count) + values.3, p + 3 &* pixel, count)
+            @inline(__always) func add(_ k: Int, _ value: Lanes) {
+                let pixel = p + k &* pixel
+                store(load(pixel, count) + value, pixel, count)
+            }
+            add(0, values.0)
+            add(1, values.1)
+            add(2, values.2)
+            add(3, values.3)
+            add(4, values.4)
+            add(5, values.5)
         }
-        // B dV, a column at a time; then each row of it times Bᵀ.
-        let c0 = b(v(0, 0), v(1, 0), v(2, 0), v(3, 0)), c1 = b(v(0, 1), v(1, 1), v(2, 1), v(3, 1))
-        let c2 = b(v(0, 2), v(1, 2), v(2, 2), v(3, 2)), c3 = b(v(0, 3), v(1, 3), v(2, 3), v(3, 3))
-        add(0, b(c0.0, c1.0, c2.0, c3.0))
-        add(1, b(c0.1, c1.1, c2.1, c3.1))
-        add(2, b(c0.2, c1.2, c2.2, c3.2))
-        add(3, b(c0.3, c1.3, c2.3, c3.3))
-    }
-
-    /// `Aᵀ M A` for one tile, position `4i + j` at `source + (4i + j) * stride`: the 2x2 outputs.
-    @inline(__always)
-    private static func outputTile(_ source: UnsafePointer<Float>, stride: Int, count: Int)
-        -> (Lanes, Lanes, Lanes, Lanes) {
-        @inline(__always) func m(_ i: Int, _ j: Int) -> Lanes { load(source + (4 &* i &+ j) &* stride, count) }
-        // Aᵀ M, a column at a time; then each of its two rows times A.
-        let c0 = at(m(0, 0), m(1, 0), m(2, 0), m(3, 0)), c1 = at(m(0, 1), m(1, 1), m(2, 1), m(3, 1))
-        let c2 = at(m(0, 2), m(1, 2), m(2, 2), m(3, 2)), c3 = at(m(0, 3), m(1, 3), m(2, 3), m(3, 3))
-        let top = at(c0.0, c1.0, c2.0, c3.0), bottom = at(c0.1, c1.1, c2.1, c3.1)
-        return (top.0, top.1, bottom.0, bottom.1)
-    }
-
-    /// `dM = A dZ Aᵀ` for one tile from its 2x2 gradients `(z00, z01, z10, z11)`, position
-    /// `4i + j` stored at `target + (4i + j) * stride`.
-    @inline(__always)
-    private static func outputGradientTile(_ z: (Lanes, Lanes, Lanes, Lanes),
-                                           into target: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
-        @inline(__always) func put(_ i: Int, _ v: (Lanes, Lanes, Lanes, Lanes)) {
-            store(v.0, target + (4 &* i) &* stride, count)
-            store(v.1, target + (4 &* i &+ 1) &* stride, count)
-            store(v.2, target + (4 &* i &+ 2) &* stride, count)
-            store(v.3, target + (4 &* i &+ 3) &* stride, count)
-        }
-        // A dZ, a column at a time; then each row of it times Aᵀ.
-        let c0 = a(z.0, z.2), c1 = a(z.1, z.3)
-        put(0, a(c0.0, c1.0))
-        put(1, a(c0.1, c1.1))
-        put(2, a(c0.2, c1.2))
-        put(3, a(c0.3, c1.3))
     }
 
     // MARK: Inputs
 
-    /// Whether tile `(ty, tx)`'s 4x4 input window lies inside the image.
+    /// Whether tile `(ty, tx)`'s 6x6 input window lies inside the image.
     @inline(__always)
     private func isInterior(_ ty: Int, _ tx: Int) -> Bool {
-        let y0 = 2 * ty - padTop, x0 = 2 * tx - padLeft
-        return y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width
+        let y0 = 4 * ty - padTop, x0 = 4 * tx - padLeft
+        return y0 >= 0 && y0 + 6 <= height && x0 >= 0 && x0 + 6 <= width
     }
 
-    /// Copies tile `(ty, tx)`'s 4x4 input window of `image` into `block [4, 4, channels]`, zeros
+    /// Copies tile `(ty, tx)`'s 6x6 input window of `image` into `block [6, 6, channels]`, zeros
     /// where it hangs over the padding or past the image.
     private func gatherTile(_ image: UnsafePointer<Float>, _ ty: Int, _ tx: Int, into block: UnsafeMutablePointer<Float>) {
-        let y0 = 2 * ty - padTop, x0 = 2 * tx - padLeft
-        for r in 0..<4 {
-            for k in 0..<4 {
-                let (iy, ix) = (y0 + r, x0 + k), target = block + (4 * r + k) * channels
+        let y0 = 4 * ty - padTop, x0 = 4 * tx - padLeft
+        for r in 0..<6 {
+            for k in 0..<6 {
+                let (iy, ix) = (y0 + r, x0 + k), target = block + (6 * r + k) * channels
                 if iy >= 0 && iy < height && ix >= 0 && ix < width {
                     target.update(from: image + (iy * width + ix) * channels, count: channels)
                 } else {
@@ -264,12 +290,26 @@ struct Winograd {
         }
     }
 
+    /// Adds `block [6, 6, channels]` onto tile `(ty, tx)`'s input window of `image`, dropping
+    /// what lands on the padding or past the image (`gatherTile`'s adjoint).
+    private func scatterTile(_ block: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, _ ty: Int, _ tx: Int) {
+        let y0 = 4 * ty - padTop, x0 = 4 * tx - padLeft
+        for r in 0..<6 {
+            for k in 0..<6 {
+                let (iy, ix) = (y0 + r, x0 + k)
+                guard iy >= 0 && iy < height && ix >= 0 && ix < width else { continue }
+                Elementwise.add(block + (6 * r + k) * channels, to: image + (iy * width + ix) * channels, count: channels)
+            }
+        }
+    }
+
     /// `V_ξ [tiles, channels]`, `V = Bᵀ d B`, for the tiles of `images` of `x` (NHWC), zeros
     /// read where a tile hangs over the padding or past the image.
     func transformInput(_ x: UnsafePointer<Float>, images: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let stride = Self.positionStride(tiles: images.count * tilesPerImage, width: channels)
-        let block = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels)
-        defer { block.deallocate() }
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: 36 * channels)
+        let scratch = UnsafeMutablePointer<Lanes>.allocate(capacity: 36)
+        defer { block.deallocate(); scratch.deallocate() }
         let (row, pixel) = (width * channels, channels)
         var tile = 0
         for n in images {
@@ -279,19 +319,20 @@ struct Winograd {
                     let target = v + tile * channels
                     let source: UnsafePointer<Float>, sourceRow: Int
                     if isInterior(ty, tx) {
-                        (source, sourceRow) = (image + ((2 * ty - padTop) * width + 2 * tx - padLeft) * channels, row)
+                        (source, sourceRow) = (image + ((4 * ty - padTop) * width + 4 * tx - padLeft) * channels, row)
                     } else {
                         gatherTile(image, ty, tx, into: block)
-                        (source, sourceRow) = (UnsafePointer(block), 4 * pixel)
+                        (source, sourceRow) = (UnsafePointer(block), 6 * pixel)
                     }
                     var c = 0
                     while c + 8 <= channels {
-                        Self.inputTile(source + c, row: sourceRow, pixel: pixel, into: target + c, stride: stride, count: 8)
+                        Self.inputTile(source + c, row: sourceRow, pixel: pixel, into: target + c, stride: stride, count: 8,
+                                       scratch: scratch)
                         c += 8
                     }
                     if c < channels {
                         Self.inputTile(source + c, row: sourceRow, pixel: pixel, into: target + c, stride: stride,
-                                       count: channels - c)
+                                       count: channels - c, scratch: scratch)
                     }
                     tile += 1
                 }
@@ -303,8 +344,9 @@ struct Winograd {
     /// `dV_ξ [tiles, channels]`; values that land on the padding are dropped.
     func addInputGradient(_ dv: UnsafePointer<Float>, images: Range<Int>, to dx: UnsafeMutablePointer<Float>) {
         let stride = Self.positionStride(tiles: images.count * tilesPerImage, width: channels)
-        let block = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels)
-        defer { block.deallocate() }
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: 36 * channels)
+        let scratch = UnsafeMutablePointer<Lanes>.allocate(capacity: 36)
+        defer { block.deallocate(); scratch.deallocate() }
         let (row, pixel) = (width * channels, channels)
         var tile = 0
         for n in images {
@@ -313,18 +355,18 @@ struct Winograd {
                 for tx in 0..<tileColumns {
                     let source = dv + tile * channels
                     let interior = isInterior(ty, tx)
-                    let target = interior ? image + ((2 * ty - padTop) * width + 2 * tx - padLeft) * channels : block
-                    let targetRow = interior ? row : 4 * pixel
-                    if !interior { block.update(repeating: 0, count: 16 * channels) }
+                    let target = interior ? image + ((4 * ty - padTop) * width + 4 * tx - padLeft) * channels : block
+                    let targetRow = interior ? row : 6 * pixel
+                    if !interior { block.update(repeating: 0, count: 36 * channels) }
                     var c = 0
                     while c + 8 <= channels {
                         Self.addInputGradientTile(source + c, stride: stride, to: target + c, row: targetRow, pixel: pixel,
-                                                  count: 8)
+                                                  count: 8, scratch: scratch)
                         c += 8
                     }
                     if c < channels {
                         Self.addInputGradientTile(source + c, stride: stride, to: target + c, row: targetRow, pixel: pixel,
-                                                  count: channels - c)
+                                                  count: channels - c, scratch: scratch)
                     }
                     if !interior { scatterTile(block, into: image, ty, tx) }
                     tile += 1
@@ -333,26 +375,15 @@ struct Winograd {
         }
     }
 
-    /// Adds `block [4, 4, channels]` onto tile `(ty, tx)`'s input window of `image`, dropping
-    /// what lands on the padding or past the image (`gatherTile`'s adjoint).
-    private func scatterTile(_ block: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, _ ty: Int, _ tx: Int) {
-        let y0 = 2 * ty - padTop, x0 = 2 * tx - padLeft
-        for r in 0..<4 {
-            for k in 0..<4 {
-                let (iy, ix) = (y0 + r, x0 + k)
-                guard iy >= 0 && iy < height && ix >= 0 && ix < width else { continue }
-                Elementwise.add(block + (4 * r + k) * channels, to: image + (iy * width + ix) * channels, count: channels)
-            }
-        }
-    }
-
     // MARK: Outputs
 
     /// Writes `Aᵀ m A` of each tile of `images`, plus `bias` and ReLU when asked, to the output
-    /// `y` (NHWC), for `M_ξ [tiles, filters]`; the overhang of tiles past an odd edge is dropped.
+    /// `y` (NHWC), for `M_ξ [tiles, filters]`; the overhang of tiles past the edge is dropped.
     func transformOutput(_ m: UnsafePointer<Float>, images: Range<Int>, bias: UnsafePointer<Float>, relu: Bool,
                          into y: UnsafeMutablePointer<Float>) {
         let stride = Self.positionStride(tiles: images.count * tilesPerImage, width: filters)
+        let t = UnsafeMutablePointer<Lanes>.allocate(capacity: 24)
+        defer { t.deallocate() }
         let zero = Lanes(repeating: 0)
         var tile = 0
         for n in images {
@@ -360,21 +391,32 @@ struct Winograd {
             for ty in 0..<tileRows {
                 for tx in 0..<tileColumns {
                     let source = m + tile * filters
-                    let topLeft = image + (2 * ty * outWidth + 2 * tx) * filters
-                    let bottom = 2 * ty + 1 < outHeight, right = 2 * tx + 1 < outWidth
+                    let topLeft = image + (4 * ty * outWidth + 4 * tx) * filters
+                    let rowsInside = min(4, outHeight - 4 * ty), columnsInside = min(4, outWidth - 4 * tx)
                     @inline(__always) func write(_ f: Int, _ count: Int) {
-                        let outputs = Self.outputTile(source + f, stride: stride, count: count)
-                        let b = Self.load(bias + f, count)
-                        @inline(__always) func put(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-                            var value = value + b
-                            if relu { value.replace(with: zero, where: value .< zero) }
-                            Self.store(value, pointer, count)
+                        @inline(__always) func value(_ i: Int, _ j: Int) -> Lanes {
+                            Self.load(source + (6 &* i &+ j) &* stride + f, count)
                         }
-                        let p = topLeft + f
-                        put(outputs.0, p)
-                        if right { put(outputs.1, p + filters) }
-                        if bottom { put(outputs.2, p + outWidth * filters) }
-                        if bottom && right { put(outputs.3, p + (outWidth + 1) * filters) }
+                        // Aᵀ M, a column at a time, into t; then each of its four rows times A.
+                        for k in 0..<6 {
+                            let column = Self.at((value(0, k), value(1, k), value(2, k), value(3, k), value(4, k), value(5, k)))
+                            (t[k], t[6 + k], t[12 + k], t[18 + k]) = column
+                        }
+                        let b = Self.load(bias + f, count)
+                        for r in 0..<rowsInside {
+                            let outputs = Self.at((t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5]))
+                            let p = topLeft + r * outWidth * filters + f
+                            @inline(__always) func put(_ q: Int, _ value: Lanes) {
+                                guard q < columnsInside else { return }
+                                var value = value + b
+                                if relu { value.replace(with: zero, where: value .< zero) }
+                                Self.store(value, p + q * filters, count)
+                            }
+                            put(0, outputs.0)
+                            put(1, outputs.1)
+                            put(2, outputs.2)
+                            put(3, outputs.3)
+                        }
                     }
                     var f = 0
                     while f + 8 <= filters {
@@ -389,9 +431,11 @@ struct Winograd {
     }
 
     /// `dM_ξ [tiles, filters]`, `dM = A dz Aᵀ`, from the gradient `dz` (NHWC) at the layer's
-    /// output, zeros for the overhang of tiles past an odd edge.
+    /// output, zeros for the overhang of tiles past the edge.
     func transformOutputGradient(_ dz: UnsafePointer<Float>, images: Range<Int>, into dm: UnsafeMutablePointer<Float>) {
         let stride = Self.positionStride(tiles: images.count * tilesPerImage, width: filters)
+        let t = UnsafeMutablePointer<Lanes>.allocate(capacity: 24)
+        defer { t.deallocate() }
         let zero = Lanes(repeating: 0)
         var tile = 0
         for n in images {
@@ -399,15 +443,28 @@ struct Winograd {
             for ty in 0..<tileRows {
                 for tx in 0..<tileColumns {
                     let target = dm + tile * filters
-                    let topLeft = image + (2 * ty * outWidth + 2 * tx) * filters
-                    let bottom = 2 * ty + 1 < outHeight, right = 2 * tx + 1 < outWidth
+                    let topLeft = image + (4 * ty * outWidth + 4 * tx) * filters
+                    let rowsInside = min(4, outHeight - 4 * ty), columnsInside = min(4, outWidth - 4 * tx)
                     @inline(__always) func read(_ f: Int, _ count: Int) {
-                        let p = topLeft + f
-                        let z = (Self.load(p, count),
-                                 right ? Self.load(p + filters, count) : zero,
-                                 bottom ? Self.load(p + outWidth * filters, count) : zero,
-                                 bottom && right ? Self.load(p + (outWidth + 1) * filters, count) : zero)
-                        Self.outputGradientTile(z, into: target + f, stride: stride, count: count)
+                        @inline(__always) func z(_ r: Int, _ q: Int) -> Lanes {
+                            r < rowsInside && q < columnsInside
+                                ? Self.load(topLeft + (r * outWidth + q) * filters + f, count) : zero
+                        }
+                        // A dZ, a column at a time, into t (six rows of four); then each row times Aᵀ.
+                        for q in 0..<4 {
+                            let column = Self.a(z(0, q), z(1, q), z(2, q), z(3, q))
+                            (t[q], t[4 + q], t[8 + q], t[12 + q], t[16 + q], t[20 + q]) = column
+                        }
+                        for i in 0..<6 {
+                            let v = Self.a(t[4 * i], t[4 * i + 1], t[4 * i + 2], t[4 * i + 3])
+                            let first = target + (6 &* i) &* stride + f
+                            Self.store(v.0, first, count)
+                            Self.store(v.1, first + stride, count)
+                            Self.store(v.2, first + 2 &* stride, count)
+                            Self.store(v.3, first + 3 &* stride, count)
+                            Self.store(v.4, first + 4 &* stride, count)
+                            Self.store(v.5, first + 5 &* stride, count)
+                        }
                     }
                     var f = 0
                     while f + 8 <= filters {

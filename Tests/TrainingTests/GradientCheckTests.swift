@@ -25,7 +25,7 @@ struct GradientCheckTests {
         GradientCheck().run(layer, input: randomTensor([2, 6, 5, 2], seed: 6))
     }
 
-    @Test("Conv2D by Winograd F(2x2, 3x3)", arguments: [(Padding.valid, Activation.linear), (.valid, .relu), (.same, .linear)])
+    @Test("Conv2D by Winograd F(4x4, 3x3)", arguments: [(Padding.valid, Activation.linear), (.valid, .relu), (.same, .linear)])
     func convWinograd(_ padding: Padding, _ activation: Activation) {
         var random = RandomGenerator(seed: 10)
         let layer = Conv2D(inputShape: [6, 5, 2], filters: 3, kernelHeight: 3, kernelWidth: 3, stride: 1,
