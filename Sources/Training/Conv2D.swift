@@ -54,6 +54,9 @@ public final class Conv2D: Layer {
     /// The tile geometry when the kernel is 3x3 with stride 1 (whatever `lowering` says).
     let winogradGeometry: Winograd?
 
+    /// The tile geometry when `lowering` is `.winograd`, else nil.
+    var winograd: Winograd? { lowering == .winograd ? winogradGeometry : nil }
+
     public let inputShape: [Int]
     public let outputShape: [Int]
     public var parameters: [Parameter] { [weight, bias] }
@@ -128,20 +131,20 @@ public final class Conv2D: Layer {
 
     /// Working values per image in a part's region: im2col's columns, or Winograd's `V` and `M`.
     var valuesPerImage: Int {
-        guard lowering == .winograd, let winograd = winogradGeometry else { return pixelsPerImage * patchSize }
+        guard let winograd else { return pixelsPerImage * patchSize }
         return Winograd.positions * winograd.tilesPerImage * (inChannels + filters)
     }
 
     /// The size of one part's region for chunks of `chunk` images.
     func partValues(chunk: Int) -> Int {
-        guard lowering == .winograd, let winograd = winogradGeometry else { return chunk * pixelsPerImage * patchSize }
+        guard let winograd else { return chunk * pixelsPerImage * patchSize }
         let tiles = chunk * winograd.tilesPerImage
         return Winograd.bufferSize(tiles: tiles, width: inChannels) + Winograd.bufferSize(tiles: tiles, width: filters)
     }
 
     /// Values in one part's weight gradient: `[F, kh, kw, C]`, or Winograd's `dU_ξ [C, F]`.
     var weightGradientValues: Int {
-        guard lowering == .winograd, let winograd = winogradGeometry else { return filters * patchSize }
+        guard let winograd else { return filters * patchSize }
         return Winograd.positions * winograd.weightStride
     }
 
@@ -159,7 +162,7 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         checkInput(input)
         let batch = input.batch
-        let winograd = lowering == .winograd ? winogradGeometry : nil
+        let winograd = winograd
         if let winograd {
             let u = packed.reserve(Winograd.positions * winograd.weightStride)
             weight.value.data.withUnsafeBufferPointer { w in
@@ -233,7 +236,7 @@ public final class Conv2D: Layer {
         let batch = input.batch
         checkGradient(gradOutput, batch: batch)
         defer { (input, output, cachedColumns) = (.empty, .empty, nil) }
-        let winograd = lowering == .winograd ? winogradGeometry : nil
+        let winograd = winograd
         let (parts, chunk) = plan(batch: batch)
         let pixels = pixelsPerImage, filters = filters
         let partValues = partValues(chunk: chunk), partGradient = weightGradientValues
