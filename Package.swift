@@ -51,12 +51,14 @@ let package = Package(
 
         // Stages of the data's journey.
         .target(name: "Checksum", dependencies: ["CCrypto"]),
+        .target(name: "Randomness"),
         .target(name: "Unpacking", dependencies: ["CArchive"]),
-        .target(name: "Dataset", dependencies: ["Checksum"]),
+        .target(name: "Dataset", dependencies: ["Checksum", "Randomness"]),
         .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: vectorSettings),
         .target(name: "Sharding"),
-        .target(name: "Training", dependencies: ["Sharding", "COpenBLAS"], swiftSettings: vectorSettings),
-        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Sharding", "Training", "Checksum"]),
+        .target(name: "Training", dependencies: ["Sharding", "Randomness", "COpenBLAS"], swiftSettings: vectorSettings),
+        .target(name: "Preparation", dependencies: ["Unpacking", "Dataset", "Imaging", "Sharding", "Training", "Checksum",
+                                                    "Randomness"]),
 
         // The command line: a library of commands and a one-file executable.
         .target(name: "DSPrepCLI", dependencies: [
@@ -67,9 +69,10 @@ let package = Package(
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UnpackingTests", dependencies: ["Unpacking"], exclude: ["Fixtures"]),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ShardingTests", dependencies: ["Sharding"], exclude: ["interop"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"], exclude: ["reference"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Randomness"], exclude: ["reference"]),
         .testTarget(name: "PreparationTests", dependencies: ["Preparation", "Checksum", "Sharding", "Imaging", "Dataset", "Training"],
                     exclude: ["ShardFixtures", "ShapeFixtures"]),
         .testTarget(name: "DSPrepCLITests", dependencies: ["DSPrepCLI"], exclude: ["Help"]),

@@ -1,4 +1,5 @@
 import Checksum
+import Randomness
 
 /// One image to place.
 public struct SplitItem: Sendable, Equatable {
@@ -33,7 +34,7 @@ public struct SplitItem: Sendable, Equatable {
 ///
 /// Placing the other units, per class `c` with `n_c` pooled images:
 /// - Default: the targets are `SplitAllocation.counts(n_c)`. Units are sorted by their first
-///   path (byte order), shuffled with `SeededShuffle(seed)`, then the larger units go first;
+///   path (byte order), shuffled with `RandomGenerator(seed:)`, then the larger units go first;
 ///   each goes to the split with the most room left for its images' classes (ties: train,
 ///   validation, test). With no duplicates, every class gets its exact target counts; a unit of
 ///   several images can push a split past its target by less than the unit's size.
@@ -105,7 +106,7 @@ public struct SplitPlan: Sendable, Equatable {
     private mutating func placeShuffled(_ units: [[Int]], _ items: [SplitItem], targets: [String: [Split: Int]],
                                         active: [Split], seed: UInt64) {
         var room = targets
-        var generator = SeededShuffle(seed: seed)
+        var generator = RandomGenerator(seed: seed)
         var shuffled = units
         generator.shuffle(&shuffled)
         let position = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1[0], $0) })

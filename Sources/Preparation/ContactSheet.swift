@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Imaging
+import Randomness
 import Sharding
 
 /// A grid of sample images read back from shards: one row per class, `perClass` columns.
@@ -57,7 +58,7 @@ public struct ContactSheet {
         var sheet = Image(width: perClass * (tileWidth + gap) + gap, height: labels.count * (tileHeight + gap) + gap,
                           channels: layout.channels, filledWith: background)
         var rows: [Row] = []
-        var shuffle = SeededShuffle(seed: seed)
+        var shuffle = RandomGenerator(seed: seed)
         for (rowIndex, label) in labels.enumerated() {
             var candidates = byLabel[label] ?? []
             shuffle.shuffle(&candidates)

@@ -2,6 +2,7 @@ import Checksum
 import Dataset
 import Foundation
 import Imaging
+import Randomness
 import Sharding
 
 /// How far `dsprep shard` has come, for progress displays.
@@ -27,7 +28,7 @@ public struct ShardResult: Sendable {
 /// 1. `DataFolder.scan` lists the images with their split and class. Classes come from the
 ///    training split (or `all`), sorted; other splits use the same indices, and images of a
 ///    class the training split lacks are skipped.
-/// 2. Each split is sorted by path, then shuffled with the seed (`SeededShuffle`).
+/// 2. Each split is sorted by path, then shuffled with the seed (`RandomGenerator`).
 /// 3. Chunks of images are preprocessed in parallel (one `Preprocessor` per thread) into one
 ///    buffer; the good ones go to the split's `ShardSetWriter` in order, the others to the
 ///    manifest's `skipped` list with the reason.
@@ -65,7 +66,7 @@ public final class ShardBuilder {
             let splitNames = Self.ordered(Set(scan.files.map(\.split)))
             for split in splitNames {
                 var files = scan.files.filter { $0.split == split }
-                var shuffle = SeededShuffle(seed: options.seed ^ Self.splitSalt(split))
+                var shuffle = RandomGenerator(seed: options.seed ^ Self.splitSalt(split))
                 shuffle.shuffle(&files)
                 var samples: [(file: DataFile, label: Int64)] = []
                 for file in files {

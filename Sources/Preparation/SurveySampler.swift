@@ -1,9 +1,10 @@
 import Dataset
+import Randomness
 
 /// Picks the seeded random sample that `dsprep shapes --sample N` surveys.
 ///
 /// The same list, count and seed give the same sample on every machine and Swift release:
-/// the draws come from `SeededShuffle` (xoshiro256** seeded through SplitMix64, with
+/// the draws come from `RandomGenerator` (xoshiro256** seeded through SplitMix64, with
 /// Lemire's bounded draw), the generator `split` uses, whose algorithms are written out in
 /// dsprep rather than taken from the standard library.
 public enum SurveySampler {
@@ -23,7 +24,7 @@ public enum SurveySampler {
     static func sample(_ count: Int, of total: Int, seed: UInt64) -> [Int] {
         precondition(count >= 0 && total >= 0, "sample sizes cannot be negative")
         guard count < total else { return Array(0..<total) }
-        var generator = SeededShuffle(seed: seed)
+        var generator = RandomGenerator(seed: seed)
         var order = Array(0..<total)
         for index in 0..<count {
             order.swapAt(index, index + generator.below(total - index))

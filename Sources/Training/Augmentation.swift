@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Random image transformations applied to each training batch on the fly: the tutorials'
 /// Keras preprocessing layers `RandomFlip("horizontal")`, `RandomRotation(0.1)`,

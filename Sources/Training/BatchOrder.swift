@@ -1,3 +1,5 @@
+import Randomness
+
 /// The order in which one epoch visits the training samples: the shards in a seeded order,
 /// each read front to back, through a seeded shuffle buffer (tf.data's `shuffle(buffer_size)`).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Everything needed to continue a training run exactly where it stopped: the weights, the
 /// optimiser's state, the dropout stream, and the trainer's own state as an opaque string.

@@ -1,3 +1,5 @@
+import Randomness
+
 /// A 2-D convolution (cross-correlation, as every framework computes it) with a fused
 /// activation: Keras's `Conv2D`.
 ///

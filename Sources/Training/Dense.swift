@@ -1,3 +1,5 @@
+import Randomness
+
 /// A fully connected layer, `y = activation(x W^T + b)`: Keras's `Dense`, PyTorch's `Linear`.
 ///
 /// `input [batch, inputs] -> output [batch, outputs]`. Parameters in PyTorch's layout:

@@ -1,3 +1,5 @@
+import Randomness
+
 /// Inverted dropout: Keras's `Dropout`.
 ///
 /// In training, each value is kept with probability `1 - rate` and scaled by `1 / (1 - rate)`,

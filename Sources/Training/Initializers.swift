@@ -1,3 +1,5 @@
+import Randomness
+
 /// Keras's default initialisers, drawn from dsprep's own seeded generator.
 enum Initializers {
     /// Glorot (Xavier) uniform, Keras's default kernel initialiser: uniform in

@@ -1,3 +1,5 @@
+import Randomness
+
 /// A stack of layers, built from a `ModelDescription`: Keras's `Sequential`, PyTorch's
 /// `nn.Sequential`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Sharding
 
 /// Trains a `Sequential` model on a shard folder's `train` split, streaming, and writes a run

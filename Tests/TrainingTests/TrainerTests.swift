@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Sharding
 import Testing
 @testable import Training

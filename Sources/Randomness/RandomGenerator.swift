@@ -1,14 +1,17 @@
-/// The random numbers behind initialisation and dropout: xoshiro256** (Blackman and Vigna,
-/// 2018) seeded through SplitMix64, as the authors recommend.
+/// Every seeded random number dsprep draws: the split's shuffle, the shard order, the survey's
+/// sample, initial weights, dropout masks, augmentation and the training data order. It is
+/// xoshiro256** (Blackman and Vigna, 2018) seeded through SplitMix64, as the authors
+/// recommend, with Lemire's bounded integers and a Fisher-Yates shuffle on top.
 ///
 /// Written out rather than taken from the standard library so that a seed gives the same
-/// weights and dropout masks on every machine and Swift release (never
+/// split, weights and masks on every machine, Swift release and thread count (never
 /// `SystemRandomNumberGenerator`). The state is four words a checkpoint stores and restores,
 /// so a resumed run draws exactly the numbers an uninterrupted one would. It deliberately does
 /// not conform to `RandomNumberGenerator`: the standard library documents neither
-/// `shuffle(using:)`'s algorithm nor how `random(in:using:)` maps bits to a range.
+/// `shuffle(using:)`'s algorithm nor how `random(in:using:)` maps bits to a range. The hot
+/// draws are `@inlinable`, so other modules' loops inline them.
 public struct RandomGenerator: Sendable, Equatable, Codable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// The four state words, to save and restore a stream.
     public var state: [UInt64] { [s0, s1, s2, s3] }
@@ -29,6 +32,7 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
     }
 
     /// The next 64 random bits (xoshiro256**).
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = Self.rotateLeft(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -42,16 +46,19 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
     }
 
     /// A uniform Float in `[0, 1)`: the top 24 bits scaled by 2^-24, exact on every machine.
+    @inlinable
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1p-24
     }
 
     /// A uniform Float in `[low, high)`.
+    @inlinable
     public mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * nextUnitFloat()
     }
 
     /// A uniform integer in `0..<bound`: Lemire's multiply-and-shift with rejection.
+    @inlinable
     public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0, "RandomGenerator.below needs a bound above 0")
         let range = UInt64(bound)
@@ -88,16 +95,22 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
         try container.encode(state.map { String($0, radix: 16) })
     }
 
-    private static func rotateLeft(_ value: UInt64, _ count: UInt64) -> UInt64 {
+    @inlinable
+    static func rotateLeft(_ value: UInt64, _ count: UInt64) -> UInt64 {
         (value << count) | (value >> (64 - count))
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): turns one 64-bit seed into well-mixed words.
-struct SplitMix64 {
-    var state: UInt64
+/// SplitMix64 (Steele, Lea and Flood, 2014): turns one 64-bit seed into well-mixed words
+/// (also dropout's counter-based hash).
+public struct SplitMix64: Sendable {
+    public var state: UInt64
 
-    mutating func next() -> UInt64 {
+    @inlinable
+    public init(state: UInt64) { self.state = state }
+
+    @inlinable
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
