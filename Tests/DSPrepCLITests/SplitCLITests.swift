@@ -4,56 +4,7 @@ import Foundation
 import Testing
 @testable import DSPrepCLI
 
-// MARK: - Helpers (fileprivate here; to be consolidated with BuiltBinary.swift)
-
-/// The `dsprep` executable beside the test bundle: under `swift test` on Linux,
-/// `CommandLine.arguments[0]` is `<scratch>/<triple>/debug/dsprepPackageTests.xctest`, and
-/// `swift build --build-tests` puts `dsprep` in the same folder. `DSPREP_BINARY` overrides it.
-fileprivate func splitBinary() -> String {
-    if let path = ProcessInfo.processInfo.environment["DSPREP_BINARY"] { return path }
-    return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("dsprep").path
-}
-
-fileprivate struct Run {
-    var status: Int32
-    /// True when the process was ended by a signal (`status` is then the signal's number).
-    var signalled: Bool
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs the built binary in `folder`; stdout and stderr go to files, so neither is a terminal.
-fileprivate func runSplitBinary(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: splitBinary())
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    var variables = ProcessInfo.processInfo.environment
-    variables["DSPREP_TEST_KILL_AFTER_PLACED"] = nil
-    process.environment = variables.merging(environment) { $1 }
-    let capture = newSplitFolder()
-    defer { try? FileManager.default.removeItem(atPath: capture) }
-    _ = FileManager.default.createFile(atPath: capture + "/out", contents: nil)
-    _ = FileManager.default.createFile(atPath: capture + "/err", contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: capture + "/out"))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: capture + "/err"))
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    let read = { (name: String) in String(decoding: FileManager.default.contents(atPath: capture + "/" + name) ?? Data(), as: UTF8.self) }
-    return Run(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-               stdout: read("out"), stderr: read("err"))
-}
-
-fileprivate func newSplitFolder() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("dsprep-split-cli-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-fileprivate let splitRepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().path
+// MARK: - Helpers
 
 /// `folder/data/<class>/<n>.jpg`: `perClass` tiny files in each of `classes` classes.
 fileprivate func smallDataSet(in folder: String, classes: Int, perClass: Int) {
@@ -117,7 +68,7 @@ fileprivate func read(_ path: String) -> String {
         ("0.1234567/0.8765433", "--ratios takes 2 or 3 numbers separated by '/', like 80/10/10 or 0.8/0.1/0.1 (got 0.1234567/0.8765433)."),
     ])
     func badRatiosFailWithASentence(text: String, message: String) {
-        #expect(DSPrep.message(for: parseError(["split", "--ratios", text])) == message)
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["split", "--ratios", text]) }) == message)
     }
 
     @Test(arguments: [
@@ -130,7 +81,7 @@ fileprivate func read(_ path: String) -> String {
         (["--group", "(p"], "--group must be a valid regular expression (got '(p')."),
     ])
     func badCombinationsFailWithASentence(arguments: [String], message: String) {
-        #expect(DSPrep.message(for: parseError(["split"] + arguments)) == message)
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["split"] + arguments) }) == message)
     }
 
     @Test func everyOptionParses() throws {
@@ -145,35 +96,21 @@ fileprivate func read(_ path: String) -> String {
         #expect(defaults.data == "data" && defaults.ratios.value == .default && defaults.seed == nil && defaults.mode == nil)
     }
 
-    /// The help text at 100 columns, pinned in Help/split.txt. After a deliberate change, refresh
-    /// it with `DSPREP_PIN_HELP=1 swift test --filter SplitParsingTests` and review the diff.
+    /// The help text at 100 columns, pinned in Help/split.txt (`expectPinnedHelp`).
     @Test func helpIsPinned() throws {
-        let help = DSPrep.helpMessage(for: DSPrep.SplitCommand.self, columns: 100) + "\n"
-        let pinned = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help/split.txt")
-        if ProcessInfo.processInfo.environment["DSPREP_PIN_HELP"] != nil {
-            try help.write(to: pinned, atomically: true, encoding: .utf8)
-        }
-        #expect(help == (try String(contentsOf: pinned, encoding: .utf8)))
+        try expectPinnedHelp(DSPrep.SplitCommand.self, file: "split.txt")
     }
 
-    private func parseError(_ arguments: [String]) -> Error {
-        do {
-            _ = try DSPrep.parseAsRoot(arguments)
-        } catch {
-            return error
-        }
-        return CleanExit.message("no error")
-    }
 }
 
 // MARK: - The built binary
 
 @Suite struct SplitEndToEndTests {
     @Test func theDemoDataSetSplits() throws {
-        let folder = newSplitFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try runSplitBinary(["unpack", splitRepositoryRoot + "/Fixtures/mnist_png.zip", "-q"], in: folder).status == 0)
-        let result = try runSplitBinary(["split"], in: folder)
+        #expect(try dsprep(["unpack", repositoryRoot + "/Fixtures/mnist_png.zip", "-q"], in: folder).status == 0)
+        let result = try dsprep(["split"], in: folder)
         #expect(result.status == 0)
         #expect(result.stderr == "")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -191,12 +128,12 @@ fileprivate func read(_ path: String) -> String {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/data").sorted()
             == ["split-report.json", "split.csv", "test", "train", "unpack-report.json", "validation"])
 
-        let again = try runSplitBinary(["split"], in: folder)
+        let again = try dsprep(["split"], in: folder)
         #expect(again.status == 0)
         #expect(again.stdout.hasPrefix("data/ is already split: 3,500 images, 10 classes\n"))
         #expect(again.stdout.contains("  note: nothing changed; add --resplit to pool train and validation and split them again (test is kept)\n"))
 
-        let json = try runSplitBinary(["split", "--json", "--resplit", "--ratios", "90/10", "--seed", "5"], in: folder)
+        let json = try dsprep(["split", "--json", "--resplit", "--ratios", "90/10", "--seed", "5"], in: folder)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(report["status"] as? String == "split" && report["seed"] as? Int == 5 && report["images"] as? Int == 3500)
         #expect((report["counts"] as? [String: [String: Int]])?["3"] == ["train": 270, "validation": 30, "test": 50])
@@ -204,22 +141,22 @@ fileprivate func read(_ path: String) -> String {
     }
 
     @Test func errorsAreOneLineOnStderr() throws {
-        let folder = newSplitFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let missing = try runSplitBinary(["split", "nothere"], in: folder)
+        let missing = try dsprep(["split", "nothere"], in: folder)
         #expect(missing.status == 1 && missing.stdout == "")
         #expect(missing.stderr == "dsprep: nothere: no such folder; run 'dsprep unpack' first or name the data folder\n")
-        let usage = try runSplitBinary(["split", "--ratios", "80/10/5"], in: folder)
+        let usage = try dsprep(["split", "--ratios", "80/10/5"], in: folder)
         #expect(usage.status == 64)
         #expect(usage.stderr.hasPrefix("Error: --ratios must add up to 100 (got 80/10/5).\n"))
     }
 
     @Test func dryRunPrintsThePlanAndChangesNothing() throws {
-        let folder = newSplitFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         smallDataSet(in: folder, classes: 2, perClass: 9)
         let before = contents(below: folder)
-        let result = try runSplitBinary(["split", "--dry-run"], in: folder)
+        let result = try dsprep(["split", "--dry-run"], in: folder)
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("""
             Dry run: would split data/ (seed 1337, ratios 80/10/10, move): 18 images, 2 classes; nothing changed
@@ -240,20 +177,20 @@ fileprivate func read(_ path: String) -> String {
     /// split-report.json as a run that was never interrupted.
     @Test(arguments: [0, 1, 1_717, 2_999, 3_000])
     func aKilledSplitIsFinishedByRunningItAgain(killAfter: Int) throws {
-        let reference = newSplitFolder(), folder = newSplitFolder()
+        let reference = temporaryFolder(), folder = temporaryFolder()
         defer { for path in [reference, folder] { try? FileManager.default.removeItem(atPath: path) } }
         smallDataSet(in: reference, classes: 3, perClass: 1_000)
         let original = contents(below: reference).files
-        #expect(try runSplitBinary(["split", "-q"], in: reference).status == 0)
+        #expect(try dsprep(["split", "-q"], in: reference).status == 0)
 
         smallDataSet(in: folder, classes: 3, perClass: 1_000)
-        let killed = try runSplitBinary(["split"], in: folder, environment: ["DSPREP_TEST_KILL_AFTER_PLACED": "\(killAfter)"])
+        let killed = try dsprep(["split"], in: folder, environment: ["DSPREP_TEST_KILL_AFTER_PLACED": "\(killAfter)"])
         #expect(killed.signalled && killed.status == SIGKILL)
         #expect(FileManager.default.fileExists(atPath: folder + "/data/.dsprep-split/plan.csv"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/data/split.csv"))
         #expect(contents(below: folder).files == original)  // at the moment of the kill: nothing lost or doubled
 
-        let resumed = try runSplitBinary(["split"], in: folder)
+        let resumed = try dsprep(["split"], in: folder)
         #expect(resumed.status == 0)
         #expect(resumed.stdout.hasPrefix("Finished the interrupted split of data/ (seed 1337, ratios 80/10/10, move): 3,000 images, 3 classes\n"))
         let after = contents(below: folder)
@@ -264,14 +201,14 @@ fileprivate func read(_ path: String) -> String {
     }
 
     @Test func aKilledCopyIsFinishedToo() throws {
-        let folder = newSplitFolder()
+        let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         smallDataSet(in: folder, classes: 2, perClass: 1_000)
         let original = contents(below: folder + "/data").files
-        let killed = try runSplitBinary(["split", "--out", "out", "--mode", "copy"], in: folder,
+        let killed = try dsprep(["split", "--out", "out", "--mode", "copy"], in: folder,
                                         environment: ["DSPREP_TEST_KILL_AFTER_PLACED": "777"])
         #expect(killed.signalled)
-        let resumed = try runSplitBinary(["split", "--out", "out"], in: folder)
+        let resumed = try dsprep(["split", "--out", "out"], in: folder)
         #expect(resumed.status == 0)
         #expect(resumed.stdout.hasPrefix("Finished the interrupted split of data/ into out/ (seed 1337, ratios 80/10/10, copy)"))
         #expect(contents(below: folder + "/out") == (original, []))

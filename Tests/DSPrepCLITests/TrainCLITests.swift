@@ -71,36 +71,22 @@ import Training
 
     @Test(arguments: badArguments)
     func badValuesFailWithASentence(arguments: [String], message: String) {
-        #expect(DSPrep.message(for: catchError { try DSPrep.parseAsRoot(["train"] + arguments) }) == message)
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["train"] + arguments) }) == message)
     }
 
     @Test func closedChoicesListTheirValues() {
-        #expect(DSPrep.message(for: catchError { try DSPrep.parseAsRoot(["train", "--model", "resnet"]) })
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["train", "--model", "resnet"]) })
             .hasPrefix("The value 'resnet' is invalid for '--model <model>'. Please provide one of 'mlp', 'cnn' or 'cnn-large'."))
-        #expect(DSPrep.message(for: catchError { try DSPrep.parseAsRoot(["train", "--schedule", "linear"]) })
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["train", "--schedule", "linear"]) })
             .hasPrefix("The value 'linear' is invalid for '--schedule <schedule>'"))
     }
 
-    private func catchError(_ body: () throws -> Any) -> Error {
-        do {
-            _ = try body()
-        } catch {
-            return error
-        }
-        return CleanExit.message("no error")
-    }
 }
 
 @Suite struct TrainHelpTests {
-    /// The help text at 100 columns, pinned in Help/train.txt. After a deliberate change, refresh
-    /// it with `DSPREP_PIN_HELP=1 swift test --filter TrainHelpTests` and review the diff.
+    /// The help text at 100 columns, pinned in Help/train.txt (`expectPinnedHelp`).
     @Test func helpIsPinned() throws {
-        let help = DSPrep.helpMessage(for: DSPrep.Train.self, columns: 100) + "\n"
-        let pinned = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help/train.txt")
-        if ProcessInfo.processInfo.environment["DSPREP_PIN_HELP"] != nil {
-            try help.write(to: pinned, atomically: true, encoding: .utf8)
-        }
-        #expect(help == (try String(contentsOf: pinned, encoding: .utf8)))
+        try expectPinnedHelp(DSPrep.Train.self, file: "train.txt")
     }
 
     @Test func rootHelpListsTrain() {

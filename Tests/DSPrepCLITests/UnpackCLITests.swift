@@ -29,34 +29,20 @@ import Testing
     }
 
     @Test func badValuesFailWithASentence() {
-        #expect(DSPrep.message(for: catchError { try DSPrep.parseAsRoot(["unpack", "a.zip", "--max-depth", "0"]) })
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["unpack", "a.zip", "--max-depth", "0"]) })
             == "--max-depth must be at least 1 (1 opens only the archives given).")
-        #expect(DSPrep.message(for: catchError { try DSPrep.parseAsRoot(["unpack"]) })
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["unpack"]) })
             == "Missing expected argument '<archives> ...'")
-        #expect(DSPrep.message(for: catchError { try DSPrep.parseAsRoot(["unpack", "a.zip", "--layout", "tree"]) })
+        #expect(DSPrep.message(for: thrownError { try DSPrep.parseAsRoot(["unpack", "a.zip", "--layout", "tree"]) })
             .hasPrefix("The value 'tree' is invalid for '--layout <layout>'"))
     }
 
-    private func catchError(_ body: () throws -> Any) -> Error {
-        do {
-            _ = try body()
-        } catch {
-            return error
-        }
-        return CleanExit.message("no error")
-    }
 }
 
 @Suite struct UnpackHelpTests {
-    /// The help text at 100 columns, pinned in Help/unpack.txt. After a deliberate change, refresh
-    /// it with `DSPREP_PIN_HELP=1 swift test --filter UnpackHelpTests` and review the diff.
+    /// The help text at 100 columns, pinned in Help/unpack.txt (`expectPinnedHelp`).
     @Test func helpIsPinned() throws {
-        let help = DSPrep.helpMessage(for: DSPrep.Unpack.self, columns: 100) + "\n"
-        let pinned = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help/unpack.txt")
-        if ProcessInfo.processInfo.environment["DSPREP_PIN_HELP"] != nil {
-            try help.write(to: pinned, atomically: true, encoding: .utf8)
-        }
-        #expect(help == (try String(contentsOf: pinned, encoding: .utf8)))
+        try expectPinnedHelp(DSPrep.Unpack.self, file: "unpack.txt")
     }
 
     @Test func rootHelpListsUnpack() {
