@@ -11,13 +11,10 @@
 /// gradient by one store, with no zeroing and adding.
 public final class MaxPool2D: Layer {
     public let kind = "MaxPooling2D"
-    public let poolSize: Int
-    public let stride: Int
     public let padding: Padding
     public let inputShape: [Int]
     public let outputShape: [Int]
-    let rows: WindowGeometry
-    let columns: WindowGeometry
+    let windows: PoolingWindows
     /// The batch of the last training forward pass, whose winners are recorded; 0 when none.
     private var recordedBatch = 0
     /// Per output value, the offset `iy * width + ix` of its window's winner in the image.
@@ -27,24 +24,20 @@ public final class MaxPool2D: Layer {
 
     /// - Precondition: the window fits `inputShape` `[height, width, channels]` (see `Conv2D.geometry`).
     public init(inputShape: [Int], poolSize: Int, stride: Int? = nil, padding: Padding = .valid) {
-        let stride = stride ?? poolSize
-        guard let (rows, columns) = Conv2D.geometry(inputShape: inputShape, kernelHeight: poolSize,
-                                                    kernelWidth: poolSize, stride: stride, padding: padding)
+        guard let windows = PoolingWindows(inputShape: inputShape, size: poolSize, stride: stride ?? poolSize, padding: padding)
         else { preconditionFailure("MaxPool2D: a \(poolSize)x\(poolSize) window does not fit input \(inputShape)") }
-        self.poolSize = poolSize
-        self.stride = stride
+        self.windows = windows
         self.padding = padding
         self.inputShape = inputShape
-        self.rows = rows
-        self.columns = columns
-        self.outputShape = [rows.output, columns.output, inputShape[2]]
+        self.outputShape = windows.outputShape(channels: inputShape[2])
     }
 
-    /// The rows and columns of the window for output `(oy, ox)`, clipped to the image.
-    private func window(_ oy: Int, _ ox: Int) -> (Range<Int>, Range<Int>) {
-        let y0 = oy * stride - rows.padBefore, x0 = ox * stride - columns.padBefore
-        return (max(y0, 0)..<min(y0 + poolSize, inputShape[0]), max(x0, 0)..<min(x0 + poolSize, inputShape[1]))
-    }
+    public var poolSize: Int { windows.size }
+    public var stride: Int { windows.stride }
+    var rows: WindowGeometry { windows.rows }
+    var columns: WindowGeometry { windows.columns }
+
+    private func window(_ oy: Int, _ ox: Int) -> (Range<Int>, Range<Int>) { windows.window(oy, ox) }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         checkInput(input)
