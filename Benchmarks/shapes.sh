@@ -20,6 +20,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+SCRIPT=shapes.sh
+source Benchmarks/lib.sh   # say, die, wait_quiet, note_start_load, cpu_start, cpu_end
 DSPREP=${1:-.build/release/dsprep}
 DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
 RUNS=${RUNS:-10}
@@ -29,8 +31,6 @@ QUIET_LOAD=${QUIET_LOAD:-0.5}
 WORK=Benchmarks/scratch
 ZIP=$WORK/PetImages.zip
 DATA=$WORK/shapes-data
-
-die() { echo "shapes.sh: $*" >&2; exit 1; }
 
 for tool in python3 hyperfine /usr/bin/time; do
     command -v "$tool" >/dev/null || die "$tool not found; install it first"
@@ -45,10 +45,10 @@ fi
 
 if [[ ! -d "$DATA" ]]; then
     if [[ ! -f "$ZIP" ]]; then
-        echo "shapes.sh: $ZIP is missing; generating it (a few minutes)" >&2
+        say "$ZIP is missing; generating it (a few minutes)"
         python3 Benchmarks/make_photos.py "$WORK"
     fi
-    echo "shapes.sh: unpacking $ZIP into $DATA" >&2
+    say "unpacking $ZIP into $DATA"
     "$DSPREP" unpack "$ZIP" --out "$DATA" --quiet
 fi
 
@@ -59,31 +59,11 @@ DSPREP_CMD="$DSPREP shapes $DATA"
 PILLOW_CMD="python3 Benchmarks/pillow_sizes.py $DATA"
 
 # Optionally wait for other work on the machine (builds) to finish: dsprep uses every core,
-# so other work slows it more than the one-core Python loop.
-load1() { cut -d' ' -f1 /proc/loadavg; }
-below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
-WAITED=0
-while ! below "$(load1)" "$QUIET_LOAD" && (( WAITED < QUIET_WAIT )); do
-    echo "shapes.sh: load average $(load1) >= $QUIET_LOAD; waiting (${WAITED}s of ${QUIET_WAIT}s)" >&2
-    sleep 30
-    WAITED=$((WAITED + 30))
-done
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "shapes.sh: load average at the start: $LOAD_START" >&2
-
-cpu_jiffies() {  # busy (user nice system irq softirq) and steal jiffies of the whole machine
-    awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat
-}
-own_cpu() {  # CPU seconds used by this script's finished children (bash's `times`, which
-    # must run in this shell, not in a subshell, whose counters start at zero)
-    times > "$OUT/times"
-    tail -1 "$OUT/times" | python3 -c "
-import re, sys
-print(sum(int(m) * 60 + float(s) for m, s in re.findall(r'(\d+)m([\d.]+)s', sys.stdin.read())))"
-}
-read -r BUSY0 STEAL0 < <(cpu_jiffies)
-own_cpu > "$OUT/own0"; OWN0=$(cat "$OUT/own0")
-T0=$(date +%s.%N)
+# so other work slows it more than the one-core Python loop. Then record the load, and the
+# machine's CPU counters so that other processes' share of the measurement can be told.
+wait_quiet
+note_start_load
+cpu_start
 
 # One run each under GNU time: peak RSS, and a check that both surveyed the same images.
 rss_run() {  # name, command (no shell); sets RSS_KB
@@ -93,7 +73,7 @@ rss_run() {  # name, command (no shell); sets RSS_KB
     fi
     RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$1.time")
 }
-echo "shapes.sh: peak RSS and image counts, one run each" >&2
+say "peak RSS and image counts, one run each"
 rss_run dsprep "$DSPREP_CMD --json"
 export DSPREP_KB=$RSS_KB
 rss_run pillow "$PILLOW_CMD"
@@ -103,11 +83,8 @@ hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT/hyperfine.json" \
     -n dsprep "$DSPREP_CMD" \
     -n pillow "$PILLOW_CMD"
 
-T1=$(date +%s.%N)
-read -r BUSY1 STEAL1 < <(cpu_jiffies)
-own_cpu > "$OUT/own1"; OWN1=$(cat "$OUT/own1")
-export LOAD_START QUIET_LOAD QUIET_WAIT WAITED T0 T1 BUSY0 BUSY1 STEAL0 STEAL1 OWN0 OWN1
-export CLK_TCK=$(getconf CLK_TCK)
+cpu_end
+export LOAD_START QUIET_LOAD QUIET_WAIT WAITED
 
 DSPREP_VERSION=$("$DSPREP" --version 2>/dev/null | head -1 || true)
 PILLOW_VERSION=$(python3 -c "import PIL; print(PIL.__version__)")
@@ -118,7 +95,10 @@ python3 - "$OUT/hyperfine.json" "$RESULTS" <<'EOF'
 import json, os, re, sys
 from datetime import date
 
-results_json, results_md = sys.argv[1], sys.argv[2]
+sys.path.insert(0, "Benchmarks")  # the script runs from the repository root
+import results_md
+
+results_json, results_path = sys.argv[1], sys.argv[2]
 env = os.environ
 runs = {r["command"]: r for r in json.load(open(results_json))["results"]}
 d, p = runs["dsprep"], runs["pillow"]
@@ -139,26 +119,13 @@ if images["dsprep"] != images["pillow"] or dsprep_top != pillow_top:
     sys.exit(f"shapes.sh: the tools disagree: dsprep {images['dsprep']} images, top {dsprep_top}; "
              f"Pillow {pillow_images} images, top {pillow_top}")
 
-cpu = "unknown CPU"
-with open("/proc/cpuinfo") as f:
-    for line in f:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
+machine = results_md.machine()
 today = date.today().isoformat()
 data_mb = sum(os.path.getsize(os.path.join(folder, name))
               for folder, _, names in os.walk(env["DATA"]) for name in names) / 1e6
 
-# How busy the machine was with other work while timing: all busy CPU time minus the CPU
-# time of this script's own children (the timed commands), over the wall time.
-tck = int(env["CLK_TCK"])
-wall = float(env["T1"]) - float(env["T0"])
-busy = (float(env["BUSY1"]) - float(env["BUSY0"])) / tck
-steal = (float(env["STEAL1"]) - float(env["STEAL0"])) / tck
-own = float(env["OWN1"]) - float(env["OWN0"])
-other = max(0.0, busy - own)
-other_share = other / wall  # average cores' worth of other work
+# How busy the machine was with other work while timing.
+wall, other, other_share, steal = results_md.other_cpu(env)  # other_share: average cores
 quiet = float(env["LOAD_START"].split()[0]) < float(env["QUIET_LOAD"])
 if quiet and other_share < 0.1:
     conditions = "quiet machine"
@@ -207,20 +174,5 @@ Result: **{speedup:.1f}x**, {verdict}.
 {row("pillow", p)}
 """
 
-if os.path.exists(results_md):
-    text = open(results_md).read()
-else:
-    text = f"""# dsprep benchmark results
-
-Machine: {machine}. File created {today}. Each section records its own date, machine and
-the command that reproduces it; `Benchmarks/README.md` describes the scripts.
-"""
-pattern = re.compile(r"^## shapes[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-if pattern.search(text):
-    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-with open(results_md, "w") as f:
-    f.write(text)
-print(f"updated the '## shapes' section of {results_md}")
+results_md.write_section(results_path, "shapes", section, machine, today)
 EOF

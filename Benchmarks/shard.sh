@@ -30,6 +30,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+SCRIPT=shard.sh
+source Benchmarks/lib.sh   # say, die, wait_quiet, note_start_load, loadavg, cpu_start, cpu_end
 ROOT=$(pwd)
 DSPREP=${1:-.build/release/dsprep}
 DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
@@ -53,8 +55,6 @@ else
     RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
 fi
 
-die() { echo "shard.sh: $*" >&2; exit 1; }
-
 for tool in python3 hyperfine cc /usr/bin/time; do
     command -v "$tool" >/dev/null || die "$tool not found; install it first"
 done
@@ -69,10 +69,10 @@ fi
 
 if [[ ! -d "$DATA" ]]; then
     if [[ ! -f "$ZIP" ]]; then
-        echo "shard.sh: $ZIP is missing; generating it (a few minutes)" >&2
+        say "$ZIP is missing; generating it (a few minutes)"
         python3 Benchmarks/make_photos.py "$WORK"
     fi
-    echo "shard.sh: unpacking $ZIP into $DATA" >&2
+    say "unpacking $ZIP into $DATA"
     "$DSPREP" unpack "$ZIP" --out "$DATA" --quiet
 fi
 
@@ -82,7 +82,7 @@ if [[ -n "$LIMIT" ]]; then
     [[ "$LIMIT" =~ ^[1-9][0-9]*$ ]] || die "LIMIT must be a positive number"
     SUBSET=$WORK/shard-subset-$LIMIT
     if [[ ! -f "$SUBSET/.complete" ]]; then
-        echo "shard.sh: making the $LIMIT-image subset $SUBSET" >&2
+        say "making the $LIMIT-image subset $SUBSET"
         rm -rf "$SUBSET"
         mapfile -t CLASSES < <(find "$DATA" -mindepth 1 -maxdepth 1 -type d -not -name '.*' -printf '%f\n' | sort)
         (( ${#CLASSES[@]} > 0 )) || die "$DATA holds no class folders"
@@ -100,7 +100,7 @@ if [[ -n "$LIMIT" ]]; then
 fi
 
 OUT=$(mktemp -d "$ROOT/$WORK/shard-runs.XXXXXX")
-cleanup() { echo "shard.sh: deleting the output folders in ${OUT#"$ROOT"/}" >&2; rm -rf "$OUT"; }
+cleanup() { say "deleting the output folders in ${OUT#"$ROOT"/}"; rm -rf "$OUT"; }
 trap cleanup EXIT
 COUNTER=$OUT/counter
 echo 0 > "$COUNTER"
@@ -125,39 +125,20 @@ read_cache() { find "$ABS_DATA" -type f -exec cat {} + > /dev/null; }
 read_cache
 IMAGES_MB=$(du -sLm "$ABS_DATA" | cut -f1)
 
-# Optionally wait for other work on the machine (builds) to finish.
-load1() { cut -d' ' -f1 /proc/loadavg; }
-below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
-WAITED=0
-while ! below "$(load1)" "$QUIET_LOAD" && (( WAITED < QUIET_WAIT )); do
-    echo "shard.sh: load average $(load1) >= $QUIET_LOAD; waiting (${WAITED}s of ${QUIET_WAIT}s)" >&2
-    sleep 30
-    WAITED=$((WAITED + 30))
-done
+# Optionally wait for other work on the machine (builds) to finish (and read the images
+# again, in case the wait cost them their place in the page cache). Then record the load,
+# and the machine's CPU counters so that other processes' share of the measurement can be told.
+wait_quiet
 read_cache
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "shard.sh: load average at the start: $LOAD_START" >&2
-
-cpu_jiffies() {  # busy (user nice system irq softirq) and steal jiffies of the whole machine
-    awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat
-}
-own_cpu() {  # CPU seconds used by this script's finished children (bash's `times`, which
-    # must run in this shell, not in a subshell, whose counters start at zero)
-    times > "$OUT/times"
-    tail -1 "$OUT/times" | python3 -c "
-import re, sys
-print(sum(int(m) * 60 + float(s) for m, s in re.findall(r'(\d+)m([\d.]+)s', sys.stdin.read())))"
-}
-read -r BUSY0 STEAL0 < <(cpu_jiffies)
-own_cpu > "$OUT/own0"; OWN0=$(cat "$OUT/own0")
-T0=$(date +%s.%N)
+note_start_load
+cpu_start
 
 # Peak RSS, one run each; this also checks that every command succeeds and records how many
 # images each one kept.
 rss_run() {  # name, command; sets RSS_KB
     local log=$OUT/$1.time
     bash -c "$PREP"
-    echo "shard.sh: $1, one run under /usr/bin/time -v" >&2
+    say "$1, one run under /usr/bin/time -v"
     if ! /usr/bin/time -v -o "$log" bash -c "$2" > "$OUT/$1.out" 2> "$OUT/$1.err"; then
         cat "$OUT/$1.err" >&2
         die "$1 failed: $2"
@@ -180,12 +161,9 @@ hyperfine --shell bash --runs "$RUNS" --export-json "$OUT/fast.json" \
 hyperfine --shell bash --runs "$TUTORIAL_RUNS" --export-json "$OUT/tutorial.json" \
     --prepare "$PREP" -n tutorial-pipeline "$TUTORIAL_CMD"
 
-T1=$(date +%s.%N)
-read -r BUSY1 STEAL1 < <(cpu_jiffies)
-own_cpu > "$OUT/own1"; OWN1=$(cat "$OUT/own1")
-export LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-export LOAD_START QUIET_LOAD QUIET_WAIT WAITED T0 T1 BUSY0 BUSY1 STEAL0 STEAL1 OWN0 OWN1
-export CLK_TCK=$(getconf CLK_TCK)
+cpu_end
+export LOAD_END=$(loadavg)
+export LOAD_START QUIET_LOAD QUIET_WAIT WAITED
 export DSPREP_VERSION=$("$DSPREP" --version 2>/dev/null | head -1 || true)
 export TURBOJPEG_VERSION=$(dpkg-query -W -f='${Version}' libturbojpeg0 2>/dev/null || echo unknown)
 export CC_VERSION=$(cc --version | head -1)
@@ -197,7 +175,10 @@ from datetime import date
 
 import numpy, pandas, PIL
 
-results_md = sys.argv[1]
+sys.path.insert(0, "Benchmarks")  # the script runs from the repository root
+import results_md
+
+results_path = sys.argv[1]
 env = os.environ
 out = env["OUT"]
 runs = {}
@@ -236,24 +217,11 @@ targets = [
 def met(value, op, limit):
     return {"<=": value <= limit, ">=": value >= limit, "<": value < limit}[op]
 
-cpu = "unknown CPU"
-with open("/proc/cpuinfo") as f:
-    for line in f:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
+machine = results_md.machine()
 today = date.today().isoformat()
 
-# How busy the machine was with other work while timing: all busy CPU time minus the CPU
-# time of this script's own children (the timed commands), over the wall time.
-tck = int(env["CLK_TCK"])
-wall = float(env["T1"]) - float(env["T0"])
-busy = (float(env["BUSY1"]) - float(env["BUSY0"])) / tck
-steal = (float(env["STEAL1"]) - float(env["STEAL0"])) / tck
-own = float(env["OWN1"]) - float(env["OWN0"])
-other = max(0.0, busy - own)
-other_share = other / wall  # average cores' worth of other work
+# How busy the machine was with other work while timing.
+wall, other, other_share, steal = results_md.other_cpu(env)  # other_share: average cores
 quiet = float(env["LOAD_START"].split()[0]) < float(env["QUIET_LOAD"])
 if quiet and other_share < 0.1:
     conditions = "quiet machine"
@@ -337,20 +305,5 @@ lower bound, at least 10x faster than the tutorials' pipeline and 1.5x faster th
   `QUIET_WAIT` set the run counts, the thread count and the wait for a quiet machine)
 """
 
-if os.path.exists(results_md):
-    text = open(results_md).read()
-else:
-    text = f"""# dsprep benchmark results
-
-Machine: {machine}. File created {today}. Each section records its own date, machine and
-the command that reproduces it; `Benchmarks/README.md` describes the scripts.
-"""
-pattern = re.compile(r"^## shard[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-if pattern.search(text):
-    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-with open(results_md, "w") as f:
-    f.write(text)
-print(f"updated the '## shard' section of {results_md}")
+results_md.write_section(results_path, "shard", section, machine, today)
 EOF

@@ -36,6 +36,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+SCRIPT=train_mnist.sh
+source Benchmarks/lib.sh   # say, die, wait_quiet, loadavg, cpu_jiffies
 ROOT=$(pwd)
 DSPREP=${1:-.build/release/dsprep}
 DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
@@ -55,9 +57,6 @@ MNIST_ZIP=$WORK/mnist_png_full.zip
 PHOTO_ZIP=$WORK/PetImages.zip
 SHAPES=$WORK/shapes-data
 HALF=$WORK/train-subset-half
-
-die() { echo "train_mnist.sh: $*" >&2; exit 1; }
-say() { echo "train_mnist.sh: $*" >&2; }
 
 [[ -n "$MNIST_ONLY" && -n "$MLP_ONLY" ]] && die "MNIST_ONLY and MLP_ONLY exclude each other"
 RUN_MNIST=1; RUN_MLP=1
@@ -100,21 +99,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
-below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
-wait_quiet() {  # optionally wait for other work on the machine (builds) to finish
-    local waited=0
-    while ! below "$(load1)" "$QUIET_LOAD" && (( waited < QUIET_WAIT )); do
-        say "load average $(load1) >= $QUIET_LOAD; waiting (${waited}s of ${QUIET_WAIT}s)"
-        sleep 30
-        waited=$((waited + 30))
-    done
-    WAITED=$((${WAITED:-0} + waited))
-}
-cpu_jiffies() {  # busy (user nice system irq softirq) and steal jiffies of the whole machine
-    awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat
-}
-
 # Samples the command's /proc/PID/status every 0.1 s while it runs: peak RssAnon, RssFile,
 # and VmHWM (the kernel's own peak, the same figure GNU time reports).
 SAMPLER='
@@ -151,7 +135,7 @@ print(json.dumps(peak))
 timed_run() {
     local name=$1; shift
     local load_start load_end t0 t1 busy0 steal0 busy1 steal1 tpid spid
-    load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+    load_start=$(loadavg)
     read -r busy0 steal0 < <(cpu_jiffies)
     t0=$(date +%s.%N)
     say "$name: running (load average $load_start)"
@@ -166,13 +150,11 @@ timed_run() {
     wait "$spid" || true
     t1=$(date +%s.%N)
     read -r busy1 steal1 < <(cpu_jiffies)
-    load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+    load_end=$(loadavg)
     printf '{"load_start": "%s", "load_end": "%s", "t0": %s, "t1": %s, "busy0": %s, "busy1": %s, "steal0": %s, "steal1": %s}\n' \
         "$load_start" "$load_end" "$t0" "$t1" "$busy0" "$busy1" "$steal0" "$steal1" > "$OUT/$name.meta"
     say "$name: done in $(python3 -c "print(f'{$t1 - $t0:.1f}')") s, peak RSS $(awk -F': ' '/Maximum resident/ {printf "%.0f MB", $2 / 1024}' "$OUT/$name.time")"
 }
-
-WAITED=0
 
 # How dsprep runs: with the machine's OpenBLAS settings, or (OPENBLAS_NATIVE=1) without them.
 if [[ -n "$OPENBLAS_NATIVE" ]]; then
@@ -268,7 +250,10 @@ python3 - "$RESULTS" <<'EOF'
 import csv, json, os, re, statistics, sys
 from datetime import date
 
-results_md = sys.argv[1]
+sys.path.insert(0, "Benchmarks")  # the script runs from the repository root
+import results_md
+
+results_path = sys.argv[1]
 env = os.environ
 # The MNIST comparison is kept in two subsections: with the machine's OpenBLAS settings, and
 # (OPENBLAS_NATIVE=1) with OpenBLAS's own kernel choice; a run replaces only its own.
@@ -347,13 +332,7 @@ def fnum(row, *names):
     return None
 
 
-cpu = "unknown CPU"
-with open("/proc/cpuinfo") as f:
-    for line in f:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
+machine = results_md.machine()
 today = date.today().isoformat()
 threads, epochs, batch = env["THREADS"], env["EPOCHS"], env["BATCH"]
 dsprep_line = (f"`{env['DSPREP_SHOWN']}` ({env['DSPREP_VERSION'] or 'version unknown'};\n  {env['OPENBLAS_VERSION']}, "
@@ -528,30 +507,14 @@ against the same model in Keras; and the `mlp` preset on the photo set. Reproduc
 `Benchmarks/train_mnist.sh [path/to/dsprep]`.
 """
 
-if os.path.exists(results_md):
-    text = open(results_md).read()
-else:
-    text = f"""# dsprep benchmark results
-
-Machine: {machine}. File created {today}. Each section records its own date, machine and
-the command that reproduces it; `Benchmarks/README.md` describes the scripts.
-"""
-pattern = re.compile(r"^## train[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-m = pattern.search(text)
-old = m.group(0) if m else ""
-# Keep the subsection this run did not produce.
+# Keep the subsections this run did not produce.
+old = results_md.section(results_path, "train")
 for key, title in (("mnist", MNIST_HEADING), ("native", NATIVE_HEADING),
                    ("mlp", "### The `mlp` preset on the photo set: memory as the data set grows")):
     if key not in sections:
-        sub = re.search(rf"^{re.escape(title)}[ \t]*$.*?(?=^### |\Z)", old, re.S | re.M)
+        sub = results_md.subsection(old, title)
         if sub:
-            sections[key] = sub.group(0).rstrip("\n") + "\n"
+            sections[key] = sub
 section = header + "".join("\n" + sections[k] for k in ("mnist", "native", "mlp") if k in sections)
-if m:
-    text = pattern.sub(lambda mm: section + ("\n" if mm.end() < len(text) else ""), text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-with open(results_md, "w") as f:
-    f.write(text)
-print(f"updated the '## train' section of {results_md}")
+results_md.write_section(results_path, "train", section, machine, today)
 EOF

@@ -14,6 +14,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+SCRIPT=unpack.sh
+source Benchmarks/lib.sh   # say, die
 ROOT=$(pwd)
 DSPREP=${1:-.build/release/dsprep}
 DSPREP_SHOWN=${1:-.build/release/dsprep}   # as given, for RESULTS.md (no machine paths)
@@ -21,8 +23,6 @@ RUNS=${RUNS:-5}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
 WORK=Benchmarks/scratch
 ZIP=$WORK/PetImages.zip
-
-die() { echo "unpack.sh: $*" >&2; exit 1; }
 
 for tool in python3 hyperfine bsdtar /usr/bin/time; do
     command -v "$tool" >/dev/null || die "$tool not found; install it first"
@@ -35,13 +35,13 @@ else
 fi
 
 if [[ ! -f "$ZIP" ]]; then
-    echo "unpack.sh: $ZIP is missing; generating it (a few minutes)" >&2
+    say "$ZIP is missing; generating it (a few minutes)"
     python3 Benchmarks/make_photos.py "$WORK"
 fi
 ZIP=$ROOT/$ZIP
 
 OUT=$(mktemp -d "$ROOT/$WORK/unpack-runs.XXXXXX")
-cleanup() { echo "unpack.sh: deleting the output folders in $OUT" >&2; rm -rf "$OUT"; }
+cleanup() { say "deleting the output folders in $OUT"; rm -rf "$OUT"; }
 trap cleanup EXIT
 COUNTER=$OUT/counter
 echo 0 > "$COUNTER"
@@ -72,7 +72,7 @@ rss_run() {  # name, prepare, command; sets RSS_KB and FILES
     RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     FILES=$(find "$OUT/$(cat "$COUNTER")" -type f | wc -l)
 }
-echo "unpack.sh: peak RSS, one run each" >&2
+say "peak RSS, one run each"
 rss_run dsprep "$DSPREP_PREP" "$DSPREP_CMD"
 export DSPREP_KB=$RSS_KB DSPREP_FILES=$FILES
 rss_run bsdtar "$BSDTAR_PREP" "$BSDTAR_CMD"
@@ -87,10 +87,13 @@ BSDTAR_VERSION=$(bsdtar --version | head -1 | sed "s/ *$//")
 export DSPREP DSPREP_SHOWN DSPREP_VERSION BSDTAR_VERSION ZIP
 
 python3 - "$OUT/hyperfine.json" "$RESULTS" <<'EOF'
-import json, os, re, sys, zipfile
+import json, os, sys, zipfile
 from datetime import date
 
-results_json, results_md = sys.argv[1], sys.argv[2]
+sys.path.insert(0, "Benchmarks")  # the script runs from the repository root
+import results_md
+
+results_json, results_path = sys.argv[1], sys.argv[2]
 env = os.environ
 runs = {r["command"]: r for r in json.load(open(results_json))["results"]}
 d, b = runs["dsprep"], runs["bsdtar"]
@@ -100,13 +103,7 @@ verdict = "within the target" if ratio <= target else "MISSES the target"
 rss = {"dsprep": int(env["DSPREP_KB"]) / 1024, "bsdtar": int(env["BSDTAR_KB"]) / 1024}
 files = {"dsprep": int(env["DSPREP_FILES"]), "bsdtar": int(env["BSDTAR_FILES"])}
 
-cpu = "unknown CPU"
-with open("/proc/cpuinfo") as f:
-    for line in f:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-machine = f"{os.cpu_count()} CPUs (nproc), {cpu}"
+machine = results_md.machine()
 today = date.today().isoformat()
 with zipfile.ZipFile(env["ZIP"]) as z:
     entries = sum(1 for i in z.infolist() if not i.is_dir())
@@ -146,20 +143,5 @@ Result: **{ratio:.2f}x**, {verdict}.
 (Thumbs.db, non-image files) and lays the images out as `data/<class>/...`.
 """
 
-if os.path.exists(results_md):
-    text = open(results_md).read()
-else:
-    text = f"""# dsprep benchmark results
-
-Machine: {machine}. File created {today}. Each section records its own date, machine and
-the command that reproduces it; `Benchmarks/README.md` describes the scripts.
-"""
-pattern = re.compile(r"^## unpack[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-if pattern.search(text):
-    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-with open(results_md, "w") as f:
-    f.write(text)
-print(f"updated the '## unpack' section of {results_md}")
+results_md.write_section(results_path, "unpack", section, machine, today)
 EOF
