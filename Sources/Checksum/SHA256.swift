@@ -44,9 +44,11 @@ public final class SHA256 {
         return hasher.finalize()
     }
 
-    /// The SHA-256 of a whole file as hex, read in 1 MiB blocks.
-    /// - Throws: the `POSIXError` of a failed open or read.
-    public static func hash(fileAt path: String) throws -> String {
+    /// The SHA-256 of a whole file as hex, read in 1 MiB blocks; `proceed` is asked before each
+    /// block, so that a caller on another thread can stop a long hash.
+    /// - Throws: the `POSIXError` of a failed open or read; `CancellationError` once `proceed`
+    ///   returns false.
+    public static func hash(fileAt path: String, proceed: () -> Bool = { true }) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
@@ -54,6 +56,7 @@ public final class SHA256 {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            guard proceed() else { throw CancellationError() }
             let count = read(fd, buffer.baseAddress, buffer.count)
             if count < 0 {
                 if errno == EINTR { continue }

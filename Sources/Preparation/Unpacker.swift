@@ -2,6 +2,7 @@ import Checksum
 import Dataset
 import Foundation
 import Imaging
+import Synchronization
 import Unpacking
 
 /// What `dsprep unpack` is asked to do.
@@ -74,6 +75,7 @@ public final class Unpacker {
     private func unpack(_ archives: [(path: String, bytes: Int64)], into folder: OutputFolder,
                         replacing replaced: [String]) throws -> UnpackReport {
         let hashes = ArchiveHashes(paths: archives.map(\.path))  // on another core, meanwhile
+        defer { hashes.stop() }  // returns at once when they are done; see `stop`
         let stagedFiles = folder.staging + "/files"
         let tree = folder.staging + "/tree"
         try folder.createFolder(stagedFiles)
@@ -251,18 +253,30 @@ struct UniqueNames {
 /// SHA-256 of each archive, computed on a background thread while extraction runs.
 final class ArchiveHashes: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
     private var hashes: [String] = []
 
     init(paths: [String]) {
         Thread.detachNewThread { [self] in
-            hashes = paths.map { (try? SHA256.hash(fileAt: $0)) ?? "" }
+            hashes = paths.map {
+                (try? SHA256.hash(fileAt: $0, proceed: { !stopping.load(ordering: .relaxed) })) ?? ""
+            }
             done.signal()
         }
     }
 
+    /// The hashes, once all are computed.
     func wait() -> [String] {
         done.wait()
         done.signal()
         return hashes
+    }
+
+    /// Stops hashing at the next 1 MiB block and waits for the thread to finish. An unpack that
+    /// fails calls it before its error leaves: a thread still inside libcrypto when the process
+    /// exits races OpenSSL's exit-time cleanup, which crashed the process after the error line.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        _ = wait()
     }
 }
