@@ -30,12 +30,4 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 1)
         #expect(hashes.wait() == [""])  // stopped: no hash
     }
-
-    @Test func aStoppedHashThrowsCancellation() throws {
-        let folder = temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        FileManager.default.createFile(atPath: folder + "/f", contents: Data("x".utf8))
-        #expect(throws: CancellationError.self) { try SHA256.hash(fileAt: folder + "/f", proceed: { false }) }
-        #expect(try SHA256.hash(fileAt: folder + "/f", proceed: { true }) == SHA256.hash(fileAt: folder + "/f"))
-    }
 }
