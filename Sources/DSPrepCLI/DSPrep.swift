@@ -5,7 +5,7 @@ import Unpacking
 
 /// The `dsprep` root command: one subcommand per stage of the data's journey
 /// (archive -> folders -> images -> shards -> model).
-public struct DSPrep: AsyncParsableCommand {
+public struct DSPrep: ParsableCommand {
     public static let version = dsprepVersion
 
     public static let configuration = CommandConfiguration(

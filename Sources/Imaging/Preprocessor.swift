@@ -10,8 +10,8 @@
 ///    what the resize needs (e.g. 3/8 for a 500x375 photo going to 96x96: 188x141), gray
 ///    straight from the luma channel when gray is asked (`GrayMethod.luma`), or as RGB then
 ///    Pillow's `convert("L")` at the decoded size (`GrayMethod.rgb601`, `--exact-gray`),
-///    CMYK/YCCK as CMYK then converted like Pillow. PNG (libpng): every colour type and depth to 8-bit gray, gray+alpha, RGB or
-///    RGBA; alpha composited over `options.background` (white) as Pillow's
+///    CMYK/YCCK as CMYK then converted like Pillow. PNG (libpng): every colour type and depth
+///    to 8-bit gray, gray+alpha, RGB or RGBA; alpha composited over `options.background` (white) as Pillow's
 ///    `Image.alpha_composite`, then gray as Pillow's `convert("L")`.
 /// 3. EXIF orientation (JPEG APP1, PNG eXIf), all 8 values, as `ImageOps.exif_transpose`.
 /// 4. Resize to `options.width` x `options.height` as `options.resize` says, with Pillow's

@@ -28,8 +28,9 @@ public struct Prediction: Codable, Equatable, Sendable {
 /// blocks; from them come the `PreprocessOptions` of `Imaging.Preprocessor`, the pipeline
 /// `ShardBuilder` runs (header check, decode with DCT scaling, EXIF orientation, alpha on
 /// white, gray from a JPEG's luma channel or as Pillow's `L` as the card's `gray` says,
-/// `stretch`/`crop`/`pad` with Pillow's bilinear filter). The pixels are then stored as the shards stored them (bytes for `uint8`; `x / 255` for `float32`,
-/// rounded to half precision for `float16`) and normalised by the card, so that a file gives
+/// `stretch`/`crop`/`pad` with Pillow's bilinear filter). The pixels are then stored as the
+/// shards stored them (bytes for `uint8`; `x / 255` for `float32`, rounded to half precision
+/// for `float16`) and normalised by the card, so that a file gives
 /// the network the same input as its row in a shard. A JPEG whose decoder reports corrupt data
 /// is refused (its pixels are partly made up), where `shard` keeps it with a warning.
 ///
@@ -52,7 +53,7 @@ public final class Predictor {
         options.maxPixels = max(1, maxPixels)
         guard card.model.inputShape.reduce(1, *) == options.outputByteCount else {
             throw FileError(path: cardPath, reason: "the model's input shape \(card.model.inputShape) does not hold "
-                                  + "\(card.image.width)x\(card.image.height)x\(card.image.channels) images")
+                            + "\(card.image.width)x\(card.image.height)x\(card.image.channels) images")
         }
         self.card = card
         self.model = model

@@ -29,8 +29,6 @@ public final class AvgPool2D: Layer {
     var rows: WindowGeometry { windows.rows }
     var columns: WindowGeometry { windows.columns }
 
-    private func window(_ oy: Int, _ ox: Int) -> (Range<Int>, Range<Int>) { windows.window(oy, ox) }
-
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         checkInput(input)
         let batch = input.batch
@@ -44,7 +42,7 @@ public final class AvgPool2D: Layer {
                         let image = x.baseAddress! + n * inPerImage
                         for oy in 0..<outHeight {
                             for ox in 0..<outWidth {
-                                let (ys, xs) = window(oy, ox)
+                                let (ys, xs) = windows.window(oy, ox)
                                 let target = out.baseAddress! + n * outPerImage + (oy * outWidth + ox) * channels
                                 target.update(repeating: 0, count: channels)
                                 for iy in ys {
@@ -78,7 +76,7 @@ public final class AvgPool2D: Layer {
                         let image = dx.baseAddress! + n * inPerImage
                         for oy in 0..<outHeight {
                             for ox in 0..<outWidth {
-                                let (ys, xs) = window(oy, ox)
+                                let (ys, xs) = windows.window(oy, ox)
                                 let source = dy.baseAddress! + n * outPerImage + (oy * outWidth + ox) * channels
                                 let scale = 1 / Float(ys.count * xs.count)
                                 for iy in ys {

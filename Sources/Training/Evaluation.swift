@@ -175,7 +175,7 @@ public final class Evaluator {
             return ("validation", "\(folder) has no test split; evaluated the validation split")
         }
         throw FileError(path: folder, reason: "no test or validation split to evaluate (the shards have: \(available)): "
-                              + "split the data with 'dsprep split' and shard it again, or name a split with --split")
+                        + "split the data with 'dsprep split' and shard it again, or name a split with --split")
     }
 
     /// Checks that `manifest`'s images can go through this model: the same classes in the same
@@ -186,16 +186,16 @@ public final class Evaluator {
         let path = folder + "/" + Manifest.fileName
         guard manifest.classes == card.model.classes else {
             throw FileError(path: path, reason: "the shards' classes (\(Self.list(manifest.classes))) are not the model's "
-                                  + "(\(Self.list(card.model.classes))): evaluate shards made from the same classes")
+                            + "(\(Self.list(card.model.classes))): evaluate shards made from the same classes")
         }
         let shards = manifest.image, wanted = card.image
         guard (shards.height, shards.width, shards.channels, shards.dtype) == (wanted.height, wanted.width, wanted.channels, wanted.dtype) else {
             throw FileError(path: path, reason: "the shards hold \(Self.layout(shards)) images but the model takes "
-                                  + "\(Self.layout(wanted)): shard the data again with the model's size, colour and dtype")
+                            + "\(Self.layout(wanted)): shard the data again with the model's size, colour and dtype")
         }
         guard card.model.inputShape.reduce(1, *) == wanted.height * wanted.width * wanted.channels else {
             throw FileError(path: cardPath, reason: "the model's input shape \(card.model.inputShape) does not hold "
-                                  + "its \(Self.layout(wanted)) images")
+                            + "its \(Self.layout(wanted)) images")
         }
         let (had, has) = (card.preprocess, manifest.preprocess)
         let differences = [("resize", has.resize, had.resize), ("filter", has.filter, had.filter),
@@ -243,16 +243,16 @@ public final class Evaluator {
         let classes = card.model.classes
         guard split.sampleSize == card.model.inputShape.reduce(1, *) else {
             throw FileError(path: split.readers.first?.file.path ?? split.name,
-                                  reason: "the shards' images do not fit the model's input shape \(card.model.inputShape)")
+                            reason: "the shards' images do not fit the model's input shape \(card.model.inputShape)")
         }
         let labelled = split.samples.filter { $0.label >= 0 }
         if let bad = labelled.first(where: { $0.label >= classes.count }) {
             throw FileError(path: split.readers[bad.shard].file.path,
-                                  reason: "row \(bad.row) has label \(bad.label), but the model has \(classes.count) classes")
+                            reason: "row \(bad.row) has label \(bad.label), but the model has \(classes.count) classes")
         }
         guard !labelled.isEmpty else {
             throw FileError(path: split.readers.first.map { ($0.file.path as NSString).deletingLastPathComponent } ?? split.name,
-                                  reason: "the split '\(split.name)' has no labelled images to score")
+                            reason: "the split '\(split.name)' has no labelled images to score")
         }
         let files = split.manifest.splits[split.name]?.shards.map(\.file) ?? []
         let lossFunction = try SoftmaxCrossEntropy()

@@ -37,8 +37,6 @@ public final class MaxPool2D: Layer {
     var rows: WindowGeometry { windows.rows }
     var columns: WindowGeometry { windows.columns }
 
-    private func window(_ oy: Int, _ ox: Int) -> (Range<Int>, Range<Int>) { windows.window(oy, ox) }
-
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         checkInput(input)
         let batch = input.batch
@@ -54,7 +52,7 @@ public final class MaxPool2D: Layer {
                         for oy in 0..<outHeight {
                             for ox in 0..<outWidth {
                                 let index = n * outPerImage + (oy * outWidth + ox) * channels
-                                Self.poolWindow(image, window: window(oy, ox), width: width, channels: channels,
+                                Self.poolWindow(image, window: windows.window(oy, ox), width: width, channels: channels,
                                                 into: out.baseAddress! + index, winners: won.map { $0 + index })
                             }
                         }
@@ -164,7 +162,7 @@ public final class MaxPool2D: Layer {
                             for ox in 0..<outWidth {
                                 let index = n * outPerImage + (oy * outWidth + ox) * channels
                                 Self.routeGradient(storing: storing, dy.baseAddress! + index, winners: won + index,
-                                                   gradImage: gradImage, window: window(oy, ox), width: width,
+                                                   gradImage: gradImage, window: windows.window(oy, ox), width: width,
                                                    channels: channels)
                             }
                         }

@@ -145,7 +145,7 @@ extension Trainer {
         let card = try ModelCard.read(run: initRun)
         guard card.model.inputShape == inputShape else {
             throw FileError(path: initRun + "/" + ModelCard.fileName,
-                           reason: "the model takes \(shapeText(card.model.inputShape)) inputs but the shards hold \(shapeText(inputShape)) images: shard the data at the model's size and colour, or train without --init")
+                            reason: "the model takes \(shapeText(card.model.inputShape)) inputs but the shards hold \(shapeText(inputShape)) images: shard the data at the model's size and colour, or train without --init")
         }
         guard case .dense? = card.model.layers.last else {
             throw FileError(path: initRun + "/" + ModelCard.fileName, reason: "the model does not end with a dense output layer to replace")

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Preparation
 import Sharding
 import Unpacking
@@ -11,8 +12,10 @@ enum ShardSummary {
         let total = splits.reduce(0) { $0 + (manifest.splits[$1]?.count ?? 0) }
         let files = splits.reduce(0) { $0 + (manifest.splits[$1]?.shards.count ?? 0) }
         let image = manifest.image
+        // "gray" for the luma channel, "gray rgb-601" for --exact-gray.
+        let colour = manifest.preprocess.color + (manifest.preprocess.gray == GrayMethod.rgb601.rawValue ? " rgb-601" : "")
         var lines = ["Wrote \(grouped(total)) images (\(image.width)x\(image.height)x\(image.channels) \(image.dtype.rawValue), "
-                     + "\(manifest.preprocess.color)\(manifest.preprocess.gray == "rgb-601" ? " rgb-601" : ""), \(manifest.preprocess.resize)) to \(counted(files, "shard")) in \(folder)/: "
+                     + "\(colour), \(manifest.preprocess.resize)) to \(counted(files, "shard")) in \(folder)/: "
                      + "\(ByteCount(Int64(result.bytes))) in \(String(format: "%.1f", seconds)) s, "
                      + "\(grouped(Int(Double(total) / max(seconds, 0.001)))) images/s"]
         let width = max(5, manifest.classes.map(\.count).max() ?? 0)
